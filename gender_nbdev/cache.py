@@ -26,7 +26,7 @@ __all__ = ['CACHE_FORMAT', 'cache_fingerprint', 'frame_aligned', 'build_face_cac
 # %% ../nbs/01b_cache.ipynb #2b3b4e22
 CACHE_FORMAT = 1  # bump when the way pixels are made changes
 
-def cache_fingerprint(items:pd.DataFrame, size:int, context:float=1., framing:EyeFraming|None=None) -> str:
+def cache_fingerprint(items:pd.DataFrame, size:int, context:float=1., framing:FaceFraming|None=None) -> str:
     "A key for the cached faces of `items`: changes with any file, its size or mtime, `size`, `context` or `framing`."
     h = hashlib.sha1(f'format={CACHE_FORMAT} size={size} context={context} crop={FACE_CROP} framing={framing}'.encode())
     for p in items.path:
@@ -35,10 +35,10 @@ def cache_fingerprint(items:pd.DataFrame, size:int, context:float=1., framing:Ey
     return h.hexdigest()[:20]
 
 # %% ../nbs/01b_cache.ipynb #658e0e53
-_finder = FaceFinder()
+_finder = FaceFinder(cnn_side=0)  # HOG only: an aligned image without a face found keeps the central crop
 
-def frame_aligned(img:Image.Image, size:int, context:float=1., framing:EyeFraming|None=None) -> Image.Image:
-    "An aligned image's face: by its eyes with `framing` (if given and a face is found), else CelebA's central crop."
+def frame_aligned(img:Image.Image, size:int, context:float=1., framing:FaceFraming|None=None) -> Image.Image:
+    "An aligned image's face: by its landmarks with `framing` (if given and a face is found), else CelebA's central crop."
     faces = _finder(np.asarray(img)) if framing else []
     return align_face(img, faces[0], framing, size, context) if faces else crop_face(img, size, context)
 
@@ -57,7 +57,7 @@ def _decode_rows(job:tuple) -> list:
 def build_face_cache(items:pd.DataFrame, # a table from `celeba_items`
                      size:int=64, # side of the face in the cached images, in pixels
                      context:float=1., # keep this much margin around the face (see `crop_face`)
-                     framing:EyeFraming|None=None, # frame faces by their eyes (see `frame_aligned`)
+                     framing:FaceFraming|None=None, # frame faces by their landmarks (see `frame_aligned`)
                      n_workers:int|None=None, # decoding processes (default: all cores)
                      chunk:int=256, # images per job
                     ) -> Path:
@@ -78,7 +78,7 @@ def build_face_cache(items:pd.DataFrame, # a table from `celeba_items`
 # %% ../nbs/01b_cache.ipynb #8f1a6c60
 class FaceCache:
     "The faces of `items` decoded once: `pixels` (uint8, N x 3 x side x side) row-aligned with `items`."
-    def __init__(self, items:pd.DataFrame, size:int=64, context:float=1., framing:EyeFraming|None=None,
+    def __init__(self, items:pd.DataFrame, size:int=64, context:float=1., framing:FaceFraming|None=None,
                  skip_bad:bool=False, n_workers:int|None=None):
         self.path, self.size, self.context = build_face_cache(items, size, context, framing, n_workers), size, context
         problems = problems_found(items, json.loads((self.path/'problems.json').read_text()))
@@ -126,7 +126,7 @@ def cached_dls(items:pd.DataFrame, # a table from `celeba_items`
                size:int=64, bs:int=128,
                aug:bool=True, # augment training batches (`celeba_batch_tfms`)
                context:float=1., # cache this much margin around each face, for reframing (see `Reframe`)
-               framing:EyeFraming|None=None, # frame faces by their eyes, as for photos (default: CelebA's crop)
+               framing:FaceFraming|None=None, # frame faces by their landmarks, as photos are (default: CelebA's crop)
                skip_bad:bool=False, # skip (and report) unreadable images instead of raising
                device=None, # default: the GPU when there is one
                n_workers:int|None=None, # decoding processes for a first build

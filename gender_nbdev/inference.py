@@ -44,7 +44,7 @@ class GenderPredictor:
         pre = self.meta['preprocessing']
         self.size, self.tta = pre['size'], self.meta.get('tta', False) if tta is None else tta
         self.mean, self.std = (torch.tensor(pre[k], device=self.device).view(1, 3, 1, 1) for k in ('mean', 'std'))
-        self.framing = EyeFraming(**self.meta['framing']) if self.meta.get('framing') else None
+        self.framing = FaceFraming(**self.meta['framing']) if self.meta.get('framing') else None
         self.finder = finder or FaceFinder()
 
     def __repr__(self): return f"GenderPredictor({self.meta['architecture']}, tta={self.tta}, framing={self.framing})"
@@ -52,7 +52,7 @@ class GenderPredictor:
 # %% ../nbs/04_inference.ipynb #60c90cef
 @patch
 def faces(self:GenderPredictor, img:Image.Image, detect:bool=True) -> list:
-    "`(box, face)` pairs: each detected face framed by its eyes like CelebA; or, with `detect=False`, the aligned crop."
+    "`(box, face)` pairs: each detected face framed by its landmarks like CelebA; or, with `detect=False`, the aligned crop."
     if not detect: return [(None, crop_face(img, self.size))]
     if self.framing is None: raise InputError("this model has no calibrated framing for detected faces; use detect=False (--no-detect) on aligned crops")
     return [(f.box, align_face(img, f, self.framing, self.size)) for f in self.finder(np.asarray(img))]

@@ -251,7 +251,7 @@ class Recipe:
     widths:tuple=(8, 16, 32) # conv width of each skip-concat block
     act:str='leaky_relu' # block activation
     dropout:float=0. # dropout in the fully connected head
-    framing:str='centre' # training faces cut by CelebA's central crop ('centre') or by their eyes as in photos ('eyes')
+    framing:str='centre' # training faces cut by CelebA's central crop ('centre') or by their landmarks as in photos ('landmarks')
     context:float=1.25 # margin cached around each face, so training can reframe it
     zoom:float=0.05 # training faces framed between 1/(1+zoom) and 1+zoom times the face box
     shift:float=0.03 # ... moved by up to this fraction of the box
@@ -267,11 +267,11 @@ class Recipe:
     seed:int=DEFAULT_SEED
 
 # %% ../nbs/03_train.ipynb #fdc186d0
-def _fit(items:pd.DataFrame, recipe:Recipe, out:Path, resume:bool, skip_bad:bool, framing:EyeFraming|None) -> tuple:
+def _fit(items:pd.DataFrame, recipe:Recipe, out:Path, resume:bool, skip_bad:bool, framing:FaceFraming|None) -> tuple:
     "Train on `items` with `recipe`, checkpointing in `out`; the learner and the epoch history."
     seed_everything(recipe.seed)
     dls = cached_dls(items, recipe.size, recipe.bs, context=recipe.context, skip_bad=skip_bad, zoom=recipe.zoom,
-                     shift=recipe.shift, rotate=recipe.rotate, framing=framing if recipe.framing == 'eyes' else None)
+                     shift=recipe.shift, rotate=recipe.rotate, framing=framing if recipe.framing == 'landmarks' else None)
     weights = None if recipe.pos_weight else class_weights(items)
     model = GenderCNN(recipe.widths, recipe.size, recipe.act, dropout=recipe.dropout)
     learn = gender_learner(dls, model, weights, recipe.label_smoothing, wd=recipe.wd)
@@ -315,7 +315,7 @@ def train_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, else 
               act:str=Recipe.act, # block activation: leaky_relu, relu, gelu or silu
               dropout:float=Recipe.dropout, label_smoothing:float=Recipe.label_smoothing,
               mixup:float=Recipe.mixup, # MixUp alpha (0: off)
-              framing:str=Recipe.framing, # training faces by CelebA's crop ('centre') or by their eyes ('eyes')
+              framing:str=Recipe.framing, # training faces by CelebA's crop ('centre') or by their landmarks ('landmarks')
               context:float=Recipe.context, # margin cached around each face for reframing
               zoom:float=Recipe.zoom, shift:float=Recipe.shift, rotate:float=Recipe.rotate, # reframing range
               pos_weight:float=None, # a single weight on `male` (the original demo's loss)
@@ -329,7 +329,7 @@ def train_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, else 
     with report_input_errors():
         try: w = tuple(int(v) for v in widths.split(','))
         except ValueError: raise InputError(f"--widths {widths!r}: expected integers separated by commas") from None
-        if framing not in ('centre', 'eyes'): raise InputError(f"--framing {framing!r}: expected 'centre' or 'eyes'")
+        if framing not in ('centre', 'landmarks'): raise InputError(f"--framing {framing!r}: expected 'centre' or 'landmarks'")
         recipe = Recipe(size=size, widths=w, act=act, dropout=dropout, framing=framing, context=context, zoom=zoom, shift=shift, rotate=rotate,
                         epochs=epochs, bs=bs, lr=lr, wd=wd, label_smoothing=label_smoothing, mixup=mixup, pos_weight=pos_weight,
                         tta=not no_tta, seed=seed)

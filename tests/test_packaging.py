@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from gender_nbdev.data import make_celeba_fixture
 
+pytestmark = pytest.mark.xdist_group('wheel')  # one pytest-xdist worker builds the wheel once
 ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope='module')

@@ -14,6 +14,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group('site')  # one pytest-xdist worker builds the site once
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get('GENDER_NBDEV_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -12,7 +12,8 @@ cat "$log/nb.out"; cat "$log/nb.err" >&2
 nb_total=$(grep -c '^Starting ' "$log/nb.out")
 nb_failed=$(sed -n '/^=====/,$p' "$log/nb.err" | grep -c '\.ipynb')
 [ "$nb_rc" -ne 0 ] && [ "$nb_failed" -eq 0 ] && nb_failed=1  # nbdev_test failed before naming a notebook
-python -m pytest tests -q -p no:cacheprovider 2>&1 | tee "$log/py.out"; py_rc=${PIPESTATUS[0]}
+# two pytest-xdist workers, one thread each, for the same reason; a module's shared fixtures stay in one worker
+OMP_NUM_THREADS=1 python -m pytest tests -q -p no:cacheprovider -n 2 --dist loadgroup 2>&1 | tee "$log/py.out"; py_rc=${PIPESTATUS[0]}
 py_passed=$(grep -oE '[0-9]+ passed' "$log/py.out" | tail -1 | grep -oE '[0-9]+' || echo 0)
 py_failed=$(grep -oE '[0-9]+ (failed|error|errors)' "$log/py.out" | awk '{s+=$1} END {print s+0}')
 [ "$py_rc" -ne 0 ] && [ "${py_failed:-0}" -eq 0 ] && py_failed=1  # pytest failed without a count (collection error)
