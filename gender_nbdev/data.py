@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageDraw, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 from .core import *
 from fastcore.basics import store_attr, patch
 from fastcore.parallel import parallel
@@ -244,9 +244,9 @@ def sample_items(items:pd.DataFrame, n:int|None, seed:int=DEFAULT_SEED) -> pd.Da
 
 # %% ../nbs/01_data.ipynb #01825272
 def open_rgb(fn:str|Path) -> Image.Image:
-    "Decode the image at `fn` fully, as RGB; a missing, unreadable or truncated file raises `InputError`."
+    "Decode the image at `fn` fully, as RGB and upright by its EXIF orientation; a missing, unreadable or truncated file raises `InputError`."
     try:
-        with Image.open(fn) as img: return img.convert('RGB')
+        with Image.open(fn) as img: return ImageOps.exif_transpose(img).convert('RGB')
     except FileNotFoundError: raise InputError(f"{fn}: file not found") from None
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
         raise InputError(f"{fn}: unreadable image ({e})") from None
