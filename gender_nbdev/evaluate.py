@@ -24,7 +24,7 @@ from fastcore.script import call_parse
 # %% auto #0
 __all__ = ['evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
            'plot_confident_mistakes', 'subgroup_accuracy', 'identity_accuracy', 'grad_cam', 'plot_grad_cam',
-           'reframed_accuracy', 'evaluate_model', 'write_report', 'evaluate_cli']
+           'reframed_photos', 'reframed_accuracy', 'evaluate_model', 'write_report', 'evaluate_cli']
 
 # %% ../nbs/05_evaluate.ipynb #dd70f668
 def partition_predictions(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', bs:int=256) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def plot_grad_cam(predictor:GenderPredictor, paths:list):
     return fig
 
 # %% ../nbs/05_evaluate.ipynb #68515c36
-def _reframed(paths:list, seed:int):
+def reframed_photos(paths:list, seed:int):
     "Reframed photos of the aligned images at `paths`, made lazily (the same ones for the same seed)."
     rng = np.random.default_rng(seed)
     return (reframe_photo(open_rgb(p), rng) for p in paths)
@@ -128,8 +128,8 @@ def _reframed(paths:list, seed:int):
 def reframed_accuracy(table:pd.DataFrame, predictor:GenderPredictor, seed:int=0, bs:int=128) -> dict:
     "Accuracy on reframed versions of `table`'s images: as if aligned, and with face detection (misses count as wrong)."
     truth, n = table.label.values, len(table)
-    as_aligned = predict_gender(_reframed(table.path, seed), predictor, detect=False, bs=bs)
-    found = predict_gender(_reframed(table.path, seed), predictor, detect=True, bs=bs)
+    as_aligned = predict_gender(reframed_photos(table.path, seed), predictor, detect=False, bs=bs)
+    found = predict_gender(reframed_photos(table.path, seed), predictor, detect=True, bs=bs)
     largest = found[found.face == 0].set_index('image').label.reindex(range(n))
     return dict(n=n, aligned=float(table.correct.mean()), as_if_aligned=float((as_aligned.label.values == truth).mean()),
                 detected=float((largest.values == truth).mean()), faces_found=float(largest.notna().mean()))

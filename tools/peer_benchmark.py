@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse, json, subprocess, sys, tempfile, time
 from pathlib import Path
 
-import numpy as np
-from gender_nbdev.data import celeba_items, open_rgb
-from gender_nbdev.faces import reframe_photo
+from gender_nbdev.data import celeba_items
+from gender_nbdev.evaluate import reframed_photos
 from gender_nbdev.inference import GenderPredictor, predict_gender
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +36,8 @@ print(json.dumps(dict(seconds=time.perf_counter() - start, labels=labels)))
 def write_photos(data:str, partition:str, folder:Path) -> tuple:
     "The partition's images reframed as `gender_nbdev_evaluate --reframed` does (seed 0), as PNG files; paths and labels."
     rows = celeba_items(data).query('partition == @partition').reset_index(drop=True)
-    rng, paths = np.random.default_rng(0), []
-    for i, p in enumerate(rows.path):
-        paths.append(str(folder/f'{i:05d}.png')); reframe_photo(open_rgb(p), rng).save(paths[-1])
+    paths = [str(folder/f'{i:05d}.png') for i in range(len(rows))]
+    for fn, photo in zip(paths, reframed_photos(rows.path, seed=0)): photo.save(fn)
     return paths, rows.label.tolist()
 
 def peer_python() -> Path:
