@@ -13,18 +13,18 @@ import torch
 from torch import nn
 from .core import *
 from .data import *
+from .augment import *
 from .cache import *
 from .faces import *
 from .model import *
 from .train import *
 from .inference import *
-from fastcore.script import call_parse
 from fastai.torch_core import default_device
 from torchvision.models import resnet18
 
 # %% auto #0
-__all__ = ['CELEBA_TRAIN_IMAGES', 'benchmark_main', 'machine_info', 'bench_data', 'bench_training', 'bench_inference',
-           'bench_models', 'benchmark_cli']
+__all__ = ['CELEBA_TRAIN_IMAGES', 'MODEL_RUNS', 'benchmark_main', 'machine_info', 'bench_data', 'bench_training',
+           'bench_inference', 'bench_models', 'benchmark_cli']
 
 # %% ../nbs/06_benchmark.ipynb #fc6c4b35
 def machine_info() -> dict:
@@ -62,8 +62,8 @@ def _train_steps(model:nn.Module, loss_func, batches, steps:int) -> float:
 # %% ../nbs/06_benchmark.ipynb #cf2a0ab2
 def bench_training(items:pd.DataFrame, recipe:Recipe=Recipe(), steps:int=60, compile:bool=False, rounds:int=3) -> dict:
     "Training images/s end to end (cached data + model) and model-only (batches in memory): alternating, median of `rounds`."
-    dls = cached_dls(items, recipe.size, recipe.bs, context=recipe.context, zoom=recipe.zoom, shift=recipe.shift, rotate=recipe.rotate)
-    model = GenderCNN(recipe.widths, recipe.size, recipe.act, dropout=recipe.dropout).to(dls.device, memory_format=torch.channels_last)
+    dls = recipe_dls(items, recipe)
+    model = recipe_model(recipe).to(dls.device, memory_format=torch.channels_last)
     if compile: model = torch.compile(model)
     loss = gender_loss(class_weights(items).to(dls.device))
     in_memory = [b for _, b in zip(range(8), dls.train)]
@@ -101,34 +101,37 @@ def bench_inference(paths:list, predictor:GenderPredictor|None=None, n_single:in
 def _fit_and_score(items:pd.DataFrame, recipe:Recipe, model:nn.Module|None=None) -> dict:
     "Train `model` (default: the recipe's GenderCNN) with `recipe`; test metrics, images/s and seconds."
     seed_everything(recipe.seed)
-    dls = cached_dls(items, recipe.size, recipe.bs, context=recipe.context, zoom=recipe.zoom, shift=recipe.shift, rotate=recipe.rotate)
-    model = model or GenderCNN(recipe.widths, recipe.size, recipe.act, dropout=recipe.dropout)
-    learn = gender_learner(dls, model, class_weights(items), wd=recipe.wd)
+    dls = recipe_dls(items, recipe)
+    learn = recipe_learner(dls, recipe, items, model)
     start = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(recipe.epochs, recipe.lr)
     seconds = time.perf_counter() - start
     test = classification_metrics(*dl_male_probs(learn.model, dls[2], recipe.tta))
     return dict(test_accuracy=round(test['accuracy'], 4), test_balanced_accuracy=round(test['balanced_accuracy'], 4),
                 train_images_per_s=round(len(dls.train_ds) * recipe.epochs / seconds), seconds=round(seconds, 1),
-                parameters=sum(p.numel() for p in model.parameters()))
+                parameters=sum(p.numel() for p in learn.model.parameters()))
 
 # %% ../nbs/06_benchmark.ipynb #b99fc30a
-def bench_models(items:pd.DataFrame, epochs:int=Recipe.epochs, seed:int=DEFAULT_SEED) -> pd.DataFrame:
+MODEL_RUNS = ('shipped', 'original_28px', 'resnet18')
+
+def bench_models(items:pd.DataFrame, epochs:int=Recipe().epochs, seed:int=DEFAULT_SEED,
+                 names:tuple=MODEL_RUNS, # which of the three to train
+                ) -> pd.DataFrame:
     "The shipped recipe, the original 28 px configuration and a ResNet-18 from scratch, on one budget."
     shipped = Recipe(epochs=epochs, seed=seed)
     original = Recipe(size=28, widths=(4, 8, 16), context=1., zoom=0., shift=0., rotate=0., mixup=0., tta=False, epochs=epochs, seed=seed)
     runs = dict(shipped=(shipped, None), original_28px=(original, None), resnet18=(shipped, resnet18(num_classes=2)))
-    return pd.DataFrame({name: _fit_and_score(items, r, m) for name, (r, m) in runs.items()}).T
+    return pd.DataFrame({name: _fit_and_score(items, *runs[name]) for name in names}).T
 
 # %% ../nbs/06_benchmark.ipynb #362fed5d
-@call_parse
 def benchmark_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, else the synthetic fixture)
                   out:str='bench.json', # where to write the JSON
-                  size:int=64, bs:int=128,
+                  size:int=64, # face side in pixels
+                  bs:int=128, # batch size
                   steps:int=60, # training steps per timing
                   compile:bool=False, # also time training with torch.compile
                   models:bool=False, # also train the three-model comparison (slow on a CPU)
-                  epochs:int=Recipe.epochs, # epochs for the model comparison
+                  epochs:int=Recipe().epochs, # epochs for the model comparison
                  ):
     "Measure the data path, training (end to end vs model-only) and inference side by side; write JSON."
     with report_input_errors():
@@ -143,4 +146,3 @@ def benchmark_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, e
 
 # %% ../nbs/06_benchmark.ipynb #87c28e0b
 benchmark_main = cli_main(benchmark_cli)  # the `gender_nbdev_benchmark` console script
-

@@ -4,21 +4,19 @@
 
 # %% ../nbs/00_core.ipynb #6ab2ca50
 from __future__ import annotations
-import contextlib, os, re, sys, warnings
-from fastcore.script import anno_parser
+import argparse, contextlib, inspect, os, sys, warnings
+from fastcore.docments import docments
 from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'MODE_ENV', 'ATTRIBUTE_FILES', 'SYNTHETIC_MARKER', 'CACHE_ENV', 'DEFAULT_SEED', 'VOCAB', 'celeba_path',
            'cache_path', 'has_real_celeba', 'InputError', 'run_mode', 'RunSettings', 'run_settings', 'seed_everything',
-           'label_of', 'report_input_errors', 'cli_main']
+           'label_of', 'report_input_errors', 'cli_parser', 'cli_main']
 
 # %% ../nbs/00_core.ipynb #22cfbb2e
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # raised by torch when fastai imports
 warnings.filterwarnings('ignore', message='IProgress not found')  # raised by tqdm.auto (via accelerate) in notebooks without ipywidgets
-from fastai.data.external import fastai_path
-from fastai.torch_core import set_seed
 
 # %% ../nbs/00_core.ipynb #27cd9a87
 DATA_ENV = 'GENDER_NBDEV_DATA'  # environment variable naming the CelebA folder
@@ -31,8 +29,10 @@ CACHE_ENV = 'GENDER_NBDEV_CACHE'  # environment variable naming our cache folder
 def celeba_path(path:str|Path|None=None, # an explicit folder wins over everything else
                ) -> Path:
     "The CelebA folder: `path` if given, else `$GENDER_NBDEV_DATA`, else fastai's data folder."
-    if path is None: path = os.environ.get(DATA_ENV) or fastai_path('data')/'celeba'
-    return Path(path).expanduser()
+    if path is None and not os.environ.get(DATA_ENV):
+        from fastai.data.external import fastai_path  # here, not at the top: fastai is slow to import, and prediction never needs it
+        return fastai_path('data')/'celeba'
+    return Path(path or os.environ[DATA_ENV]).expanduser()
 
 # %% ../nbs/00_core.ipynb #062bd19d
 def cache_path(*parts:str) -> Path:
@@ -82,6 +82,7 @@ DEFAULT_SEED = 42
 
 def seed_everything(seed:int=DEFAULT_SEED) -> int:
     "Seed Python, NumPy and torch (CPU and GPU) and make cuDNN deterministic; returns `seed`."
+    from fastai.torch_core import set_seed  # (imported here, as in `celeba_path`)
     set_seed(seed, reproducible=True)
     return seed
 
@@ -102,12 +103,40 @@ def report_input_errors():
         sys.exit(2)
 
 # %% ../nbs/00_core.ipynb #26319ea8
-def cli_main(cli):
-    "A console-script entry point for the `call_parse` command `cli` that also takes `--long-option` for `--long_option`."
-    def main():
-        argv = [re.sub(r'^--([A-Za-z][\w-]*)', lambda m: '--' + m[1].replace('-', '_'), a) for a in sys.argv[1:]]
-        args = vars(anno_parser(cli.__wrapped__).parse_args(argv))
-        for hidden in ('pdb', 'xtra'): args.pop(hidden, None)  # fastcore's debugging options
-        return cli.__wrapped__(**args)
-    return main
+_OPTION_TYPES = dict(int=int, float=float, str=str, bool=bool, tuple=tuple, list=list)
 
+def _option_type(anno) -> type:
+    "The type an annotation names (`'float|None'` -> float, `list[str]` -> list); str if none."
+    name = anno if isinstance(anno, str) else getattr(anno, '__name__', str(anno))
+    return _OPTION_TYPES.get(name.split('|')[0].split('[')[0].strip(), str)
+
+def _integers(text:str) -> tuple:
+    "Comma-separated integers ('8,16,32') as a tuple."
+    try: return tuple(int(v) for v in text.split(','))
+    except ValueError: raise argparse.ArgumentTypeError(f"{text!r}: expected integers separated by commas") from None
+
+# %% ../nbs/00_core.ipynb #4f3b2a10
+def _add_option(parser:argparse.ArgumentParser, name:str, info:dict):
+    "The argument for one parameter: positional without a default, a switch for a bool, else `--name VALUE`."
+    kind, default, help = _option_type(info['anno']), info['default'], info['docment'] or ''
+    flag = '--' + name.replace('_', '-')
+    if default is inspect.Parameter.empty: parser.add_argument(name, nargs='+' if kind is list else None, help=help)
+    elif kind is bool and default: parser.add_argument(f'--no-{flag[2:]}', dest=name, action='store_false', help=f"turn off: {help}")
+    elif kind is bool: parser.add_argument(flag, action='store_true', help=help)
+    else:
+        shown = ','.join(map(str, default)) if isinstance(default, tuple) else default
+        parser.add_argument(flag, type={tuple: _integers, list: str}.get(kind, kind), nargs='+' if kind is list else None,
+                            default=default, metavar=name.upper(), help=f"{help} (default: {shown})" if default is not None else help)
+
+def cli_parser(func) -> argparse.ArgumentParser:
+    "An argparse parser for `func`: every parameter (`@delegates` ones too) as a hyphenated option, its comment as help."
+    parser = argparse.ArgumentParser(description=func.__doc__)
+    for name, info in docments(func, full=True).items():
+        if name != 'return' and info['kind'] not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            _add_option(parser, name, info)
+    return parser
+
+def cli_main(func):
+    "The console-script entry point that parses `sys.argv` with `cli_parser(func)` and calls `func`."
+    def main(): return func(**vars(cli_parser(func).parse_args()))
+    return main

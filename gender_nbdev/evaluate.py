@@ -17,9 +17,7 @@ from .core import *
 from .data import *
 from .faces import *
 from .model import *
-from .train import *
 from .inference import *
-from fastcore.script import call_parse
 
 # %% auto #0
 __all__ = ['evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
@@ -173,7 +171,6 @@ def write_report(out:str|Path, metrics:dict, table:pd.DataFrame, predictor:Gende
     return out
 
 # %% ../nbs/05_evaluate.ipynb #81b8e676
-@call_parse
 def evaluate_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, else ~/.fastai/data/celeba)
                  model:str=None, # a saved model folder (default: the shipped model)
                  partition:str='test', # train, valid or test
@@ -194,4 +191,3 @@ def evaluate_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, el
 
 # %% ../nbs/05_evaluate.ipynb #525fda32
 evaluate_main = cli_main(evaluate_cli)  # the `gender_nbdev_evaluate` console script
-

@@ -16,14 +16,11 @@ from .core import *
 from .data import *
 from .faces import *
 from .model import *
-from .train import *
-from fastcore.script import call_parse, Param
 from fastcore.basics import patch
-from fastai.torch_core import default_device
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'COLUMNS', 'predict_main', 'shipped_model_path', 'GenderPredictor', 'image_sources', 'open_source',
-           'iter_predictions', 'predict_gender', 'predict_cli']
+__all__ = ['IMAGE_SUFFIXES', 'COLUMNS', 'FORMATS', 'predict_main', 'shipped_model_path', 'GenderPredictor', 'image_sources',
+           'open_source', 'iter_predictions', 'predict_gender', 'predict_cli']
 
 # %% ../nbs/04_inference.ipynb #2f6d2150
 def shipped_model_path() -> Path:
@@ -39,7 +36,7 @@ class GenderPredictor:
                  tta:bool|None=None): # average with the mirror image (default: as the model was saved)
         self.path = Path(path or shipped_model_path())
         self.model, self.meta = load_gender_model(self.path)
-        self.device = device or default_device()
+        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.model.to(self.device, memory_format=torch.channels_last)  # about twice as fast, on the CPU too
         pre = self.meta['preprocessing']
         self.size, self.tta = pre['size'], self.meta.get('tta', False) if tta is None else tta
@@ -135,25 +132,28 @@ def _write_rows(rows:list, fmt:str, out=None):
     else: out.write(table.to_string(index=False) + '\n')
 
 # %% ../nbs/04_inference.ipynb #b5604657
-@call_parse
-def predict_cli(paths:Param("image files, folders or glob patterns", str, nargs='+'),
+FORMATS = ('csv', 'json', 'table')
+
+def predict_cli(paths:list, # image files, folders or glob patterns
                 model:str=None, # a saved model folder (default: the shipped model)
-                format:Param("output format", str, choices=['csv', 'json', 'table'])='csv',
+                format:str='csv', # output format: csv, json or table
                 no_detect:bool=False, # the images are CelebA-aligned crops: skip face detection
                 no_tta:bool=False, # don't average with the mirror image (faster, slightly less accurate)
                 bs:int=256, # images per batch
                ):
     "Predict CelebA's binary `Male` label for every face in the given images."
     with report_input_errors():
-        rows, failed = [], 0
+        if format not in FORMATS: raise InputError(f"--format {format!r}: expected one of {', '.join(FORMATS)}")
+        rows, failed, images = [], 0, set()
         for r in iter_predictions(paths, GenderPredictor(model, tta=False if no_tta else None), not no_detect, bs):
+            images.add(r['image'])
             if r['error']:
                 print(f"{r['path']}: {r['error']}", file=sys.stderr)
                 failed += r['error'] != 'no face found'
             else: rows.append({k: r[k] for k in ('path', 'face', 'label', 'p_male')})
+        if not images: print(f"no images found in {' '.join(map(str, paths))}", file=sys.stderr); sys.exit(1)
         _write_rows(rows, format)
     if failed: sys.exit(1)
 
 # %% ../nbs/04_inference.ipynb #04619c8f
 predict_main = cli_main(predict_cli)  # the `gender_nbdev_predict` console script
-

@@ -4,14 +4,24 @@
 
 # %% ../nbs/02_model.ipynb #c55b3f36
 from __future__ import annotations
+import json, os
 from functools import partial
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 from .core import *
+from .data import FACE_CROP, CELEBA_IMAGE_SIZE
+from fastcore.foundation import L
+from safetensors import SafetensorError
+from safetensors.torch import save_file, load_file
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'activation', 'SkipConcatBlock', 'GenderCNN', 'stage_table', 'male_probs']
+__all__ = ['ACTIVATIONS', 'MODEL_FORMAT', 'activation', 'SkipConcatBlock', 'GenderCNN', 'stage_table', 'male_probs',
+           'classification_metrics', 'dl_male_probs', 'write_atomically', 'plain', 'save_gender_model',
+           'load_gender_model']
 
 # %% ../nbs/02_model.ipynb #3b78c389
 ACTIVATIONS = dict(leaky_relu=partial(nn.LeakyReLU, 0.15), relu=nn.ReLU, gelu=nn.GELU, silu=nn.SiLU)
@@ -81,3 +91,93 @@ def male_probs(model:nn.Module, xb:torch.Tensor, # a normalised batch of faces
         unsure = ((probs > 1 - sure) & (probs < sure)).nonzero()[:, 0] if tta else []
         if len(unsure): probs[unsure] = (probs[unsure] + model(xb[unsure].flip(3)).softmax(1)[:, 1]) / 2
         return probs
+
+# %% ../nbs/02_model.ipynb #6697a017
+def classification_metrics(probs:torch.Tensor, # probability of `male` per image
+                           targets:torch.Tensor, # 1 for `male`, 0 for `female`
+                           threshold:float=0.5) -> dict:
+    "n, accuracy, balanced accuracy, F1 (`male`), ROC-AUC and confusion counts, as plain JSON-ready numbers."
+    p, y = np.asarray(probs, dtype=float), np.asarray(targets).astype(bool)
+    pred = p >= threshold
+    tp, fp, fn, tn = (int(((pred == a) & (y == b)).sum()) for a, b in ((True, True), (True, False), (False, True), (False, False)))
+    pos, neg = tp + fn, tn + fp
+    both = pos > 0 and neg > 0
+    auc = (pd.Series(p).rank().values[y].sum() - pos * (pos + 1) / 2) / (pos * neg) if both else None  # Mann-Whitney U: ties count half
+    return dict(n=len(y), accuracy=(tp + tn) / max(len(y), 1), balanced_accuracy=(tp / pos + tn / neg) / 2 if both else None,
+                f1=2 * tp / max(2 * tp + fp + fn, 1), roc_auc=None if auc is None else float(auc),
+                confusion=dict(tn=tn, fp=fp, fn=fn, tp=tp))
+
+# %% ../nbs/02_model.ipynb #cb1975d9
+def dl_male_probs(model:nn.Module, dl, tta:bool=False) -> tuple:
+    "Probabilities of `male` and the targets for every batch of `dl` (see `male_probs`)."
+    probs, targets = zip(*[(male_probs(model, xb, tta), yb) for xb, yb in dl])
+    return torch.cat(probs).float().cpu(), torch.cat(targets).cpu()
+
+# %% ../nbs/02_model.ipynb #65f6d947
+MODEL_FORMAT = 'gender_nbdev.model/1'
+
+def write_atomically(fn:Path, write):
+    "Call `write(tmp)` for a temporary name next to `fn` (its folder made if needed), then rename it to `fn`."
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    tmp = fn.with_name(f'.{fn.name}.tmp')
+    write(tmp)
+    os.replace(tmp, fn)
+
+def plain(obj):
+    "`obj` with fastcore `L`s and tuples as lists and NumPy scalars as Python numbers (tensors kept), for JSON and `weights_only` loading."
+    if isinstance(obj, dict): return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, L)): return [plain(o) for o in obj]
+    return obj.item() if isinstance(obj, np.generic) else obj
+
+def save_gender_model(model:GenderCNN, path:str|Path,
+                      stats:tuple, # the normalisation the model was trained with: (means, standard deviations) per channel
+                      tta:bool=False, # predict by averaging with the mirror image
+                      **info, # anything else to record in model.json (metrics, recipe, ...)
+                     ) -> Path:
+    "Save `model` to the folder `path` as model.safetensors (weights) plus model.json (how to use them)."
+    path = Path(path); path.mkdir(parents=True, exist_ok=True)
+    weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    meta = dict(format=MODEL_FORMAT, architecture=model.config, vocab=list(VOCAB), tta=tta,
+                preprocessing=dict(size=model.config['size'], face_crop=FACE_CROP, aligned_size=list(CELEBA_IMAGE_SIZE),
+                                   resample='bilinear', mean=list(stats[0]), std=list(stats[1])), **info)
+    write_atomically(path/'model.safetensors', lambda fn: save_file(weights, fn))
+    write_atomically(path/'model.json', lambda fn: fn.write_text(json.dumps(plain(meta), indent=2)))
+    return path
+
+# %% ../nbs/02_model.ipynb #c81662cb
+def _read_meta(path:Path) -> dict:
+    "The parsed model.json in `path`, checked to be ours."
+    fn = path/'model.json'
+    if not fn.is_file(): raise InputError(f"{path}: no model.json (not a saved gender_nbdev model)")
+    try: meta = json.loads(fn.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InputError(f"{fn}: not valid JSON ({e})") from None
+    if not isinstance(meta, dict) or meta.get('format') != MODEL_FORMAT:
+        raise InputError(f"{fn}: format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {MODEL_FORMAT!r}")
+    return meta
+
+def _read_weights(fn:Path) -> dict:
+    "The tensors in the safetensors file `fn`."
+    try: return load_file(fn)
+    except FileNotFoundError: raise InputError(f"{fn}: file not found") from None
+    except (SafetensorError, OSError, ValueError) as e: raise InputError(f"{fn}: not a readable safetensors file ({e})") from None
+
+# %% ../nbs/02_model.ipynb #5b0d84e0
+def _check_weights(fn:Path, weights:dict, model:nn.Module):
+    "Raise `InputError` if `weights` do not fit `model` exactly (names and shapes)."
+    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in weights.items()}
+    if want == got: return
+    problems = [f"missing {k}" for k in want.keys() - got.keys()] + [f"unexpected {k}" for k in got.keys() - want.keys()]
+    problems += [f"{k} is {got[k]}, expected {want[k]}" for k in want.keys() & got.keys() if want[k] != got[k]]
+    raise InputError(f"{fn} does not match the architecture in model.json: {'; '.join(sorted(problems)[:4])}")
+
+def load_gender_model(path:str|Path) -> tuple:
+    "`(model, meta)` from a folder written by `save_gender_model`; the model is in eval mode."
+    path = Path(path)
+    meta = _read_meta(path)
+    try: model = GenderCNN(**meta['architecture'])
+    except (KeyError, TypeError) as e: raise InputError(f"{path/'model.json'}: bad architecture ({e})") from None
+    weights = _read_weights(path/'model.safetensors')
+    _check_weights(path/'model.safetensors', weights, model)
+    model.load_state_dict(weights)
+    return model.eval(), meta

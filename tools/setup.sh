@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Set-up: a virtual environment in .venv with the pinned toolchain (constraints.txt), this project
-# installed editable with its dev extras, Debian's Chromium for the browser test, and a local MathJax
-# for the offline docs site (npm ci in tools/docs_site, from its committed package-lock.json).
+# installed editable with its dev extras, and Debian's Chromium for the browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -11,12 +10,5 @@ PYTHON=${PYTHON:-python3}
 if ! command -v chromium >/dev/null 2>&1; then
   SUDO=$([ "$(id -u)" = 0 ] && echo || echo sudo)
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
-fi
-if [ ! -f tools/docs_site/node_modules/mathjax/es5/tex-chtml.js ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    SUDO=$([ "$(id -u)" = 0 ] && echo || echo sudo)
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq npm >/dev/null
-  fi
-  npm ci --prefix tools/docs_site --no-audit --no-fund --silent
 fi
 echo "set-up done: activate with 'source .venv/bin/activate'"
