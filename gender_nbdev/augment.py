@@ -23,7 +23,8 @@ from fastai.vision.data import ImageBlock
 from fastai.vision.augment import RandTransform
 
 # %% auto #0
-__all__ = ['FaceCrop', 'Reframe', 'affine_grid', 'Lighting', 'celeba_batch_tfms', 'celeba_block', 'celeba_dls']
+__all__ = ['FaceCrop', 'Reframe', 'affine_grid', 'PerFace', 'Lighting', 'PhotoLike', 'EdgeBands', 'celeba_batch_tfms',
+           'celeba_block', 'celeba_dls']
 
 # %% ../nbs/01b_augment.ipynb #e08102f4
 class FaceCrop(Transform):
@@ -42,7 +43,7 @@ class Reframe(RandTransform):
                  shift:float=0.05, # centre moved by up to this fraction of the face box
                  rotate:float=10., # degrees
                  flip:bool=True):
-        store_attr(); super().__init__()
+        super().__init__(); store_attr()
 
     def before_call(self, b, split_idx:int):
         self.training = split_idx == 0
@@ -75,11 +76,16 @@ def _thetas(self:Reframe, n:int) -> torch.Tensor:
     cos, sin = angle.cos() * scale, angle.sin() * scale
     return torch.stack([torch.stack([flip * cos, -sin, move[:, 0]], 1), torch.stack([flip * sin, cos, move[:, 1]], 1)], 1)
 
+# %% ../nbs/01b_augment.ipynb #d1c2b3a4
+class PerFace(RandTransform):
+    "A fastai `RandTransform` whose `p` is a probability per face (drawn in `encodes`): it runs on every training batch."
+    def before_call(self, b, split_idx:int): self.do = True
+
 # %% ../nbs/01b_augment.ipynb #56531e8b
-class Lighting(RandTransform):
+class Lighting(PerFace):
     "Batch transform: random contrast (x1/(1+m) to x(1+m)) and brightness (+-m/2), each with probability `p` per image."
     order = 40  # after Reframe, before Normalize
-    def __init__(self, max_lighting:float=0.2, p:float=0.5): store_attr(); super().__init__()
+    def __init__(self, max_lighting:float=0.2, p:float=0.5): super().__init__(); store_attr()
     def encodes(self, x:TensorImage) -> TensorImage:
         n, m = len(x), self.max_lighting
         pick = lambda: (torch.rand(n, 1, 1, 1, device=x.device) < self.p).to(x.dtype)
@@ -87,17 +93,73 @@ class Lighting(RandTransform):
         b = torch.empty(n, 1, 1, 1, device=x.device).uniform_(-m / 2, m / 2) * pick()
         return torch.addcmul(b + 0.5 - 0.5 * c, x, c).clamp_(0, 1)
 
+# %% ../nbs/01b_augment.ipynb #c1b2a3d4
+def _resample(x:torch.Tensor, scale:float) -> torch.Tensor:
+    "`x` shrunk to `scale` of its side (averaging) and enlarged back (bilinear): a lower-resolution copy."
+    small = F.interpolate(x, scale_factor=scale, mode='area')
+    return F.interpolate(small, size=x.shape[-2:], mode='bilinear', align_corners=False)
+
+def _blur(x:torch.Tensor, sigma:float) -> torch.Tensor:
+    "`x` blurred by a Gaussian of `sigma` pixels (separable, 5 taps, edges repeated)."
+    k = torch.exp(-torch.arange(-2., 3., device=x.device, dtype=x.dtype) ** 2 / (2 * sigma ** 2))
+    k, c = k / k.sum(), x.shape[1]
+    x = F.conv2d(F.pad(x, (2, 2, 0, 0), mode='replicate'), k.view(1, 1, 1, 5).repeat(c, 1, 1, 1), groups=c)
+    return F.conv2d(F.pad(x, (0, 0, 2, 2), mode='replicate'), k.view(1, 1, 5, 1).repeat(c, 1, 1, 1), groups=c)
+
+def _grey(x:torch.Tensor) -> torch.Tensor:
+    "Luminance (ITU-R 601 weights) in all three channels."
+    return (x * torch.tensor([0.299, 0.587, 0.114], device=x.device, dtype=x.dtype).view(1, 3, 1, 1)).sum(1, keepdim=True).expand_as(x)
+
+# %% ../nbs/01b_augment.ipynb #c2b3a4d5
+class PhotoLike(PerFace):
+    "Batch transform: each training face, with probability `p` for each, at lower resolution, blurred, grey, or in another colour balance."
+    order = 45  # after Lighting, before Normalize
+    def __init__(self, p:float=0.3, # probability of each effect, per face
+                 min_scale:float=0.25, # lower resolution: shrunk to between this and 0.9 of its side
+                 max_blur:float=1.2, # Gaussian blur of up to this many pixels
+                 cast:float=0.15, # colour cast: each channel scaled by 1 +- this; saturation by 1 +- 3x this
+                ):
+        super().__init__(); store_attr()
+
+    def encodes(self, x:TensorImage) -> TensorImage:
+        n, r = len(x), lambda lo, hi: float(torch.empty(()).uniform_(lo, hi))
+        pick = lambda: (torch.rand(n, 1, 1, 1, device=x.device) < self.p).to(x.dtype)
+        mix = lambda a, b, m: torch.lerp(a, b, m)  # b where m is 1
+        x = mix(x, _resample(x, r(self.min_scale, 0.9)), pick())
+        x = mix(x, _blur(x, r(0.5, self.max_blur)), pick())
+        gains = 1 + (torch.rand(n, 3, 1, 1, device=x.device) * 2 - 1) * self.cast * pick()
+        sat = 1 + (torch.rand(n, 1, 1, 1, device=x.device) * 2 - 1) * 3 * self.cast * pick()
+        x = torch.lerp(_grey(x), x * gains, sat.clamp(0, 2)).clamp(0, 1)
+        return mix(x, _grey(x), pick())
+
+# %% ../nbs/01b_augment.ipynb #c5b6a7d8
+class EdgeBands(PerFace):
+    "Batch transform: with probability `p` per training face, black bands where a photo's edge would cut the aligned crop."
+    order = 50  # after Reframe (the bands sit at the edges of the final crop) and PhotoLike, before Normalize
+    def __init__(self, p:float=0.3, top:float=0.35, side:float=0.2, bottom:float=0.1): super().__init__(); store_attr()
+
+    def encodes(self, x:TensorImage) -> TensorImage:
+        n, size, dev = len(x), x.shape[-1], x.device
+        band = lambda most, chance: torch.rand(n, device=dev) * most * (torch.rand(n, device=dev) < chance) * (torch.rand(n, device=dev) < self.p)
+        top, bottom, left, right = band(self.top, 0.8), band(self.bottom, 0.2), band(self.side, 0.4), band(self.side, 0.4)
+        pos = (torch.arange(size, device=dev, dtype=x.dtype) + 0.5) / size
+        rows = (pos[None] >= top[:, None]) & (pos[None] <= 1 - bottom[:, None])
+        cols = (pos[None] >= left[:, None]) & (pos[None] <= 1 - right[:, None])
+        return x * (rows[:, None, :, None] & cols[:, None, None, :]).to(x.dtype)
+
 # %% ../nbs/01b_augment.ipynb #9515ba58
 def celeba_batch_tfms(size:int, # side of the output faces
-                      aug:bool=True, # augment training batches (reframing and lighting)
+                      aug:bool=True, # augment training batches (reframing, lighting and, if asked, photo effects and edge bands)
                       context:float=1., # margin around the faces coming in (see `crop_face`)
                       stats:tuple=imagenet_stats, # channel means and standard deviations
+                      photo:float=0., # probability of each `PhotoLike` effect per training face (0: none)
+                      bands:float=0., # probability of `EdgeBands` per training face (0: none)
                       **kwargs, # passed to `Reframe` (zoom, shift, rotate, flip)
                      ) -> list:
-    "Batch transforms: reframing (random when `aug`) to `size`, lighting when `aug`, then normalisation."
-    reframe = Reframe(size, context, **kwargs) if aug else Reframe(size, context, 0, 0, 0, False)
-    lighting = [Lighting(max_lighting=0.2, p=0.5)] if aug else []
-    return [reframe, *lighting, Normalize.from_stats(*stats)]
+    "Batch transforms: reframing (random when `aug`) to `size`; lighting, photo effects and edge bands when `aug`; then normalisation."
+    if not aug: return [Reframe(size, context, 0, 0, 0, False), Normalize.from_stats(*stats)]
+    extra = ([PhotoLike(photo)] if photo else []) + ([EdgeBands(bands)] if bands else [])
+    return [Reframe(size, context, **kwargs), Lighting(max_lighting=0.2, p=0.5), *extra, Normalize.from_stats(*stats)]
 
 # %% ../nbs/01b_augment.ipynb #8446b0ae
 def celeba_block(size:int=64, aug:bool=True) -> DataBlock:

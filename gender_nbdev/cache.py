@@ -21,8 +21,8 @@ from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import CategoryMap, Category, IntToFloatTensor
 
 # %% auto #0
-__all__ = ['CACHE_FORMAT', 'cache_fingerprint', 'frame_aligned', 'build_face_cache', 'FaceCache', 'CachedFaces', 'FacesDL',
-           'cached_dls', 'images_per_second']
+__all__ = ['CACHE_FORMAT', 'cache_fingerprint', 'build_face_cache', 'FaceCache', 'CachedFaces', 'FacesDL', 'cached_dls',
+           'images_per_second']
 
 # %% ../nbs/01c_cache.ipynb #2b3b4e22
 CACHE_FORMAT = 1  # bump when the way pixels are made changes
@@ -36,16 +36,10 @@ def cache_fingerprint(items:pd.DataFrame, size:int, context:float=1., framing:Fa
     return h.hexdigest()[:20]
 
 # %% ../nbs/01c_cache.ipynb #658e0e53
-_finder = FaceFinder(cnn_side=0)  # HOG only: an aligned image without a face found keeps the central crop
-
-def frame_aligned(img:Image.Image, size:int, context:float=1., framing:FaceFraming|None=None) -> Image.Image:
-    "An aligned image's face: by its landmarks with `framing` (if given and a face is found), else CelebA's central crop."
-    faces = _finder(np.asarray(img)) if framing else []
-    return align_face(img, faces[0], framing, size, context) if faces else crop_face(img, size, context)
-
 def _decode_rows(job:tuple) -> list:
     "Worker: decode and frame `paths` into rows `start...` of the .npy at `fn`; the problems found."
     fn, start, paths, size, context, framing = job
+    torch.set_num_threads(1)  # one process per core: the detector's threads would only fight each other
     pixels, problems = np.load(fn, mmap_mode='r+'), []
     for row, p in enumerate(paths, start):
         try: pixels[row], problem = np.asarray(frame_aligned(open_rgb(p), size, context, framing)).transpose(2, 0, 1), None
@@ -58,7 +52,7 @@ def _decode_rows(job:tuple) -> list:
 def build_face_cache(items:pd.DataFrame, # a table from `celeba_items`
                      size:int=64, # side of the face in the cached images, in pixels
                      context:float=1., # keep this much margin around the face (see `crop_face`)
-                     framing:FaceFraming|None=None, # frame faces by their landmarks (see `frame_aligned`)
+                     framing:FaceFraming|None=None, # frame faces by their landmarks, as photos are (see `frame_aligned`)
                      n_workers:int|None=None, # decoding processes (default: all cores)
                      chunk:int=256, # images per job
                     ) -> Path:
@@ -70,7 +64,10 @@ def build_face_cache(items:pd.DataFrame, # a table from `celeba_items`
     np.lib.format.open_memmap(tmp/'pixels.npy', mode='w+', dtype=np.uint8, shape=(len(items), 3, side, side)).flush()
     paths = items.path.tolist()
     jobs = [(tmp/'pixels.npy', i, paths[i:i+chunk], size, context, framing) for i in range(0, len(paths), chunk)]
-    found = parallel(_decode_rows, jobs, n_workers=os.cpu_count() if n_workers is None else n_workers, progress=len(jobs) > 4)
+    bars, start = progress_bars(), time.time()
+    if len(jobs) > 4 and not bars: print(f"caching the faces of {len(items):,} images at {size} px ...", flush=True)
+    found = parallel(_decode_rows, jobs, n_workers=os.cpu_count() if n_workers is None else n_workers, progress=bars and len(jobs) > 4)
+    if len(jobs) > 4 and not bars: print(f"cached {len(items):,} faces in {time.time() - start:.0f} s", flush=True)
     (tmp/'problems.json').write_text(json.dumps([p for ps in found for p in ps]))
     try: os.rename(tmp, dest)
     except OSError: shutil.rmtree(tmp)  # another process finished the same cache first

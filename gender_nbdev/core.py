@@ -6,13 +6,15 @@
 from __future__ import annotations
 import argparse, contextlib, inspect, os, sys, warnings
 from fastcore.docments import docments
+from fastcore.imports import in_notebook
 from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'MODE_ENV', 'ATTRIBUTE_FILES', 'SYNTHETIC_MARKER', 'CACHE_ENV', 'DEFAULT_SEED', 'VOCAB', 'celeba_path',
-           'cache_path', 'has_real_celeba', 'InputError', 'run_mode', 'RunSettings', 'run_settings', 'seed_everything',
-           'label_of', 'report_input_errors', 'cli_parser', 'cli_main']
+__all__ = ['DATA_ENV', 'MODE_ENV', 'ATTRIBUTE_FILES', 'SYNTHETIC_MARKER', 'CACHE_ENV', 'PROGRESS_ENV', 'PHOTOS_ENV',
+           'DEFAULT_SEED', 'VOCAB', 'celeba_path', 'photo_folders', 'cache_path', 'has_real_celeba', 'InputError',
+           'run_mode', 'RunSettings', 'run_settings', 'progress_bars', 'seed_everything', 'label_of',
+           'report_input_errors', 'cli_parser', 'cli_main']
 
 # %% ../nbs/00_core.ipynb #22cfbb2e
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # raised by torch when fastai imports
@@ -24,6 +26,8 @@ MODE_ENV = 'GENDER_NBDEV_MODE'  # environment variable forcing the run mode: smo
 ATTRIBUTE_FILES = ('list_attr_celeba.txt', 'list_attr_celeba.csv')  # official and Kaggle layouts
 SYNTHETIC_MARKER = 'SYNTHETIC.md'  # written by our fixture generator: "this is not CelebA"
 CACHE_ENV = 'GENDER_NBDEV_CACHE'  # environment variable naming our cache folder
+PROGRESS_ENV = 'GENDER_NBDEV_PROGRESS'  # environment variable choosing progress bars or plain lines
+PHOTOS_ENV = 'GENDER_NBDEV_PHOTOS'  # environment variable naming folders of labelled photos for evaluation (':' between them)
 
 # %% ../nbs/00_core.ipynb #7b2c2fd3
 def celeba_path(path:str|Path|None=None, # an explicit folder wins over everything else
@@ -33,6 +37,11 @@ def celeba_path(path:str|Path|None=None, # an explicit folder wins over everythi
         from fastai.data.external import fastai_path  # here, not at the top: fastai is slow to import, and prediction never needs it
         return fastai_path('data')/'celeba'
     return Path(path or os.environ[DATA_ENV]).expanduser()
+
+# %% ../nbs/00_core.ipynb #e1a2b3c5
+def photo_folders() -> list:
+    "The folders of labelled photos named in `$GENDER_NBDEV_PHOTOS` (separated by ':'), those that exist."
+    return [Path(p).expanduser() for p in os.environ.get(PHOTOS_ENV, '').split(os.pathsep) if p and Path(p).expanduser().is_dir()]
 
 # %% ../nbs/00_core.ipynb #062bd19d
 def cache_path(*parts:str) -> Path:
@@ -76,6 +85,13 @@ def run_settings(mode:str|None=None) -> RunSettings:
     if mode == 'smoke': return RunSettings(mode, size=32, epochs=2, bs=64, max_items=256)
     if mode == 'full': return RunSettings(mode, size=64, epochs=5, bs=128, max_items=None)
     raise InputError(f"unknown run mode {mode!r}: expected 'smoke' or 'full'")
+
+# %% ../nbs/00_core.ipynb #d1e2f3a4
+def progress_bars() -> bool:
+    "Draw progress bars (stdout is a terminal, or this is a notebook), or report progress as plain lines? `$GENDER_NBDEV_PROGRESS` overrides."
+    forced = os.environ.get(PROGRESS_ENV, '').strip().lower()
+    if forced not in ('', 'bars', 'lines'): raise InputError(f"{PROGRESS_ENV}={forced!r}: expected 'bars' or 'lines'")
+    return forced == 'bars' if forced else sys.stdout.isatty() or in_notebook()
 
 # %% ../nbs/00_core.ipynb #80165063
 DEFAULT_SEED = 42

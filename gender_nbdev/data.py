@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #6ade21a9
 from __future__ import annotations
-import os, re, shutil, tempfile, warnings
+import math, os, re, shutil, tempfile, warnings
 from pathlib import Path
 
 import numpy as np
@@ -213,7 +213,7 @@ def _join_annotations(files:dict, skip_bad:bool) -> pd.DataFrame:
 def celeba_items(path:str|Path|list|None=None, # CelebA folder, or a list of them (default: `celeba_path()`)
                  skip_bad:bool=False, # skip (and report) images with problems instead of raising
                 ) -> pd.DataFrame:
-    "One row per CelebA image: path, label, Male, partition, identity (if known) and other attributes."
+    "One row per CelebA image: path, label, Male, partition, identity (if known), other attributes, and the folder's name."
     if isinstance(path, (list, tuple)): return _combine([celeba_items(p, skip_bad) for p in path])
     files = celeba_files(path)
     table = _join_annotations(files, skip_bad)
@@ -222,8 +222,9 @@ def celeba_items(path:str|Path|list|None=None, # CelebA folder, or a list of the
     table.insert(0, 'path', [str(files['images']/i) for i in table.index])
     table.insert(1, 'label', np.where(table.Male, VOCAB[1], VOCAB[0]))
     table['partition'] = pd.Categorical(table.partition, categories=PARTITIONS)
+    table['folder'] = celeba_path(path).name
     front = ['path', 'label', 'Male', 'partition'] + (['identity'] if 'identity' in table else [])
-    return table[front + [c for c in table.columns if c not in front]].reset_index()
+    return table[front + [c for c in table.columns if c not in front + ['folder']] + ['folder']].reset_index()
 
 # %% ../nbs/01_data.ipynb #c2a3b4c5
 def _combine(tables:list) -> pd.DataFrame:
@@ -242,10 +243,15 @@ def sample_items(items:pd.DataFrame, n:int|None, seed:int=DEFAULT_SEED) -> pd.Da
     return items.loc[sorted(keep.index)].reset_index(drop=True)
 
 # %% ../nbs/01_data.ipynb #01825272
-def open_rgb(fn:str|Path) -> Image.Image:
+def open_rgb(fn:str|Path, draft_side:int|None=None) -> Image.Image:
     "Decode the image at `fn` fully, as RGB and upright by its EXIF orientation; a missing, unreadable or truncated file raises `InputError`."
     try:
-        with Image.open(fn) as img: return ImageOps.exif_transpose(img).convert('RGB')
+        with Image.open(fn) as img:
+            full = max(img.size)
+            if draft_side and full > 2 * draft_side: img.draft('RGB', tuple(math.ceil(v * draft_side / full) for v in img.size))
+            out = ImageOps.exif_transpose(img).convert('RGB')
+            out.info['scale'] = full / max(out.size)  # pixels of the file per pixel of `out` (1 unless drafted)
+            return out
     except FileNotFoundError: raise InputError(f"{fn}: file not found") from None
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
         raise InputError(f"{fn}: unreadable image ({e})") from None
@@ -269,7 +275,7 @@ def check_images(items:pd.DataFrame, # a table from `celeba_items`
                  n_workers:int|None=None, # processes (default: all cores)
                 ) -> pd.DataFrame:
     "Decode every image in `items`; unreadable ones raise `InputError` (or, with `skip_bad`, are dropped and reported)."
-    problems = parallel(_image_problem, items.path.tolist(), n_workers=n_workers or os.cpu_count(), progress=len(items) > 1000)
+    problems = parallel(_image_problem, items.path.tolist(), n_workers=n_workers or os.cpu_count(), progress=progress_bars() and len(items) > 1000)
     return drop_bad_images(items, list(problems), skip_bad)
 
 # %% ../nbs/01_data.ipynb #d272198c

@@ -21,4 +21,7 @@ class AnyBackendDL(DistributedDL):
 
 class AnyBackendTrainer(DistributedTrainer):
     "fastai's `DistributedTrainer` (DDP through Accelerate) with loaders that also work in CPU processes."
+    def __init__(self, sync_bn:bool=True, # replace batch norm with `nn.SyncBatchNorm` (GPUs only)
+                 **kwargs): # passed to Accelerate's `Accelerator` (e.g. `cpu=True` for gloo across CPU processes)
+        super().__init__(sync_bn, **kwargs)
     def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else AnyBackendDL(dl, device=self.dls.device)  # (fastai asks the DDP model, which has no device on the CPU)

@@ -206,12 +206,13 @@ def download_celeba(dest:str|Path|None=None, # CelebA folder (default: `celeba_p
                     files:Iterable=CELEBA_FILES, # (name, Google Drive id or URL, md5) of each file
                     base_url:str|None=None, # a mirror serving `{base_url}/{name}` (default: `$GENDER_NBDEV_CELEBA_URL`)
                     keep_zip:bool=False, # keep img_align_celeba.zip after unpacking it
-                    progress:bool=True, # show progress bars
+                    progress:bool|None=None, # progress bars (default: in a terminal or notebook, see `progress_bars`); else a line per file
                     timeout:float=30, # seconds to wait for the server
                    ) -> Path:
     "Download CelebA's official files into `dest` (resuming, checking md5s) and unpack the images; returns `dest`."
-    dest, files = celeba_path(dest), [CelebaFile(*f) for f in files]
+    dest, files, progress = celeba_path(dest), [CelebaFile(*f) for f in files], progress_bars() if progress is None else progress
     for f in files:
         try: _get(f, dest, base_url, keep_zip, progress, timeout)
         except (*NETWORK_ERRORS, _WebPage) as e: raise _failed(e, f, celeba_url(f, base_url), dest, files) from None
+        if not progress: print(f"{f.name}: ready", flush=True)
     return dest

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #98f1b627
 from __future__ import annotations
-import json, sys
+import hashlib, json, os, sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 import matplotlib
 import matplotlib.pyplot as plt
-from PIL import Image
+from PIL import Image, ImageOps
 from .core import *
 from .data import *
 from .faces import *
@@ -20,9 +20,11 @@ from .model import *
 from .inference import *
 
 # %% auto #0
-__all__ = ['evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
+__all__ = ['AGE_BANDS', 'evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
            'plot_confident_mistakes', 'subgroup_accuracy', 'identity_accuracy', 'grad_cam', 'plot_grad_cam',
-           'reframed_photos', 'reframed_accuracy', 'evaluate_model', 'write_report', 'evaluate_cli']
+           'pasted_photos', 'pasted_accuracy', 'photo_items', 'photo_predictions', 'photo_scores', 'subgroup_recall',
+           'photo_report', 'evaluate_model', 'model_id', 'evaluate_photos', 'plot_subgroup_recall', 'write_report',
+           'evaluate_cli']
 
 # %% ../nbs/05_evaluate.ipynb #dd70f668
 def partition_predictions(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', bs:int=256) -> pd.DataFrame:
@@ -65,15 +67,16 @@ def plot_reliability(table:pd.DataFrame, bins:int=10, ax=None):
     return ax
 
 # %% ../nbs/05_evaluate.ipynb #33ffe9a2
-def plot_confident_mistakes(table:pd.DataFrame, n:int=9, size:int=96):
-    "A grid of the `n` wrong predictions with the highest confidence (small face crops)."
+def plot_confident_mistakes(table:pd.DataFrame, n:int=9, size:int=96, aligned:bool=True):
+    "A grid of the `n` wrong predictions with the highest confidence: small face crops (`aligned`), or small photos."
     wrong = table[~table.correct].assign(conf=lambda d: np.maximum(d.p_male, 1 - d.p_male)).nlargest(n, 'conf')
     if wrong.empty: return None
     cols = min(len(wrong), 3 if n <= 9 else 6)
     fig, axs = plt.subplots(-(-len(wrong) // cols), cols, figsize=(2.1 * cols, 2.4 * -(-len(wrong) // cols)), squeeze=False)
     for ax in axs.flat: ax.set_axis_off()
     for ax, r in zip(axs.flat, wrong.itertuples()):
-        ax.imshow(crop_face(open_rgb(r.path), size))
+        img = open_rgb(r.path)
+        ax.imshow(crop_face(img, size) if aligned else ImageOps.fit(img, (size, size)))
         ax.set_title(f'{r.label}, p(male)={r.p_male:.2f}', fontsize=8)
     return fig
 
@@ -106,11 +109,10 @@ def grad_cam(model:GenderCNN, xb:torch.Tensor) -> torch.Tensor:
     return (cam / cam.flatten(1).max(1).values.clamp_min(1e-8)[:, None, None]).detach()
 
 # %% ../nbs/05_evaluate.ipynb #db806b5f
-def plot_grad_cam(predictor:GenderPredictor, paths:list):
-    "Faces with their Grad-CAM maps overlaid, titled with the prediction."
-    faces = [crop_face(open_rgb(p), predictor.size) for p in paths]
-    xb = (torch.from_numpy(np.stack([np.asarray(f) for f in faces])).permute(0, 3, 1, 2).float().to(predictor.device) / 255 - predictor.mean) / predictor.std
-    cams, probs = grad_cam(predictor.model, xb).cpu(), predictor.probs(faces)
+def plot_grad_cam(predictor:GenderPredictor, paths:list, detect:bool=False):
+    "Faces (aligned images; or, with `detect`, the largest face of photos) with their Grad-CAM maps overlaid, titled with the prediction."
+    faces = [f for p in paths for _, f in predictor.faces(open_rgb(p), detect)[:1]]
+    cams, probs = grad_cam(predictor.model, predictor.batch(faces)).cpu(), predictor.probs(faces)
     fig, axs = plt.subplots(1, len(faces), figsize=(2 * len(faces), 2.3), squeeze=False)
     for ax, f, c, p in zip(axs[0], faces, cams, probs):
         ax.imshow(f); ax.imshow(c, cmap='jet', alpha=0.45); ax.set_axis_off()
@@ -118,28 +120,126 @@ def plot_grad_cam(predictor:GenderPredictor, paths:list):
     return fig
 
 # %% ../nbs/05_evaluate.ipynb #68515c36
-def reframed_photos(paths:list, seed:int):
-    "Reframed photos of the aligned images at `paths`, made lazily (the same ones for the same seed)."
+def pasted_photos(paths:list, seed:int):
+    "Pasted photos of the aligned images at `paths` (see `pasted_photo`), made lazily (the same ones for the same seed)."
     rng = np.random.default_rng(seed)
-    return (reframe_photo(open_rgb(p), rng) for p in paths)
+    return (pasted_photo(open_rgb(p), rng) for p in paths)
 
-def reframed_accuracy(table:pd.DataFrame, predictor:GenderPredictor, seed:int=0, bs:int=128) -> dict:
-    "Accuracy on reframed versions of `table`'s images: as if aligned, and with face detection (misses count as wrong)."
+def pasted_accuracy(table:pd.DataFrame, predictor:GenderPredictor, seed:int=0, bs:int=128) -> dict:
+    "Accuracy on pasted photos of `table`'s images: as if aligned, and with face detection (misses count as wrong)."
     truth, n = table.label.values, len(table)
-    as_aligned = predict_gender(reframed_photos(table.path, seed), predictor, detect=False, bs=bs)
-    found = predict_gender(reframed_photos(table.path, seed), predictor, detect=True, bs=bs)
+    as_aligned = predict_gender(pasted_photos(table.path, seed), predictor, detect=False, bs=bs)
+    found = predict_gender(pasted_photos(table.path, seed), predictor, detect=True, bs=bs)
     largest = found[found.face == 0].set_index('image').label.reindex(range(n))
     return dict(n=n, aligned=float(table.correct.mean()), as_if_aligned=float((as_aligned.label.values == truth).mean()),
                 detected=float((largest.values == truth).mean()), faces_found=float(largest.notna().mean()))
 
+# %% ../nbs/05_evaluate.ipynb #f1a2b3c4
+AGE_BANDS = {'0-17': (0, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}  # years, both ends included
+_IMAGE_COLUMNS, _LABEL_COLUMNS = ('image_id', 'file', 'path'), ('Male', 'gender', 'label')
+
+def _photo_labels(fn:Path) -> pd.DataFrame:
+    "The labels file `fn`, checked to have an image and a label column; with `image` and `Male` (bool) columns added."
+    try: table = pd.read_csv(fn)
+    except FileNotFoundError: raise InputError(f"{fn}: labels file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e: raise InputError(f"{fn}: not a readable CSV file ({e})") from None
+    image, label = (next((c for c in cols if c in table), None) for cols in (_IMAGE_COLUMNS, _LABEL_COLUMNS))
+    if image is None or label is None:
+        raise InputError(f"{fn}: needs an image column ({', '.join(_IMAGE_COLUMNS)}) and a label column "
+                         f"(Male: 1/-1, or gender/label: male/female); it has {', '.join(map(str, table.columns))}")
+    values = table[label].astype(str).str.strip().str.lower()
+    male = values.map({'1': True, '-1': False, 'male': True, 'female': False, 'm': True, 'f': False})
+    if male.isna().any(): raise InputError(f"{fn}, line {int(male.isna().idxmax()) + 2}: {label} is {table[label][male.isna()].iloc[0]!r}; expected 1/-1 or male/female")
+    return table.assign(image=table[image].astype(str), Male=male.astype(bool))
+
+# %% ../nbs/05_evaluate.ipynb #f2a3b4c5
+def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder of them
+                labels:str|Path|None=None, # the labels CSV (default: `labels.csv` in `folder`)
+                skip_bad:bool=False, # skip (and report) photos listed but missing, instead of raising
+               ) -> pd.DataFrame:
+    "One row per labelled photo: image, path, label, Male, and identity, age, age_band and race when the labels have them."
+    folder = Path(folder)
+    if not folder.is_dir(): raise InputError(f"{folder}: photo folder not found")
+    table = _photo_labels(Path(labels) if labels else folder/'labels.csv')
+    images = folder/'images' if (folder/'images').is_dir() else folder
+    table['path'] = [str(images/f) for f in table.image]
+    missing = table.image[~table.path.map(os.path.isfile)]
+    table = skip_or_raise(table.set_index('image'), pd.Series(f'listed but not in {images}', index=missing.values), skip_bad).reset_index()
+    table['label'] = np.where(table.Male, VOCAB[1], VOCAB[0])
+    if 'age' in table: table['age_band'] = pd.cut(table.age, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
+    front = ['image', 'path', 'label', 'Male'] + [c for c in ('identity', 'age', 'age_band', 'race') if c in table]
+    return table[front].reset_index(drop=True)
+
+# %% ../nbs/05_evaluate.ipynb #f6a7b8c9
+def photo_predictions(items:pd.DataFrame, predictor:GenderPredictor, bs:int=256) -> pd.DataFrame:
+    "`items` with `found`, `p_male`, `prediction` and `correct` columns, each photo predicted by its largest face."
+    rows = predict_gender(items.path.tolist(), predictor, detect=True, bs=bs)
+    largest = rows[rows.face == 0].set_index('image').reindex(range(len(items)))
+    unreadable = rows.error.notna() & (rows.error != 'no face found')
+    if unreadable.any(): raise InputError(f"{rows.path[unreadable].iloc[0]}: {rows.error[unreadable].iloc[0]}")
+    return items.assign(found=largest.label.notna().values, p_male=largest.p_male.astype(float).values,
+                        prediction=largest.label.values, correct=(largest.label.values == items.label.values))
+
+# %% ../nbs/05_evaluate.ipynb #f9a0b1c2
+def _per_group_counts(table:pd.DataFrame) -> tuple:
+    "Photos and correct predictions per class, for each person (or photo): an array groups x 4 (female n, female right, male n, male right)."
+    groups = table.identity if 'identity' in table else pd.Series(np.arange(len(table)), index=table.index)
+    male, right = table.Male.values, table.correct.values.astype(bool)
+    cols = [~male, ~male & right, male, male & right]
+    return pd.DataFrame({i: c for i, c in enumerate(cols)}).groupby(groups.values).sum().values, 'identity' in table
+
+def _scores(counts:np.ndarray) -> np.ndarray:
+    "accuracy, balanced accuracy, recall of female, recall of male, from summed counts (... x 4)."
+    f, fr, m, mr = np.moveaxis(counts, -1, 0)
+    with np.errstate(invalid='ignore', divide='ignore'): rf, rm = fr / f, mr / m
+    return np.stack([(fr + mr) / (f + m), (rf + rm) / 2, rf, rm], -1)
+
+def photo_scores(table:pd.DataFrame, n_boot:int=1000, seed:int=0) -> dict:
+    "n, faces found, accuracy, balanced accuracy, recall per class, each with a 95% bootstrap interval (over people when `identity` is known)."
+    counts, by_person = _per_group_counts(table)
+    draws = np.random.default_rng(seed).multinomial(len(counts), np.full(len(counts), 1 / len(counts)), size=n_boot)
+    point, low, high = _scores(counts.sum(0)), *np.nanpercentile(_scores(draws @ counts), [2.5, 97.5], axis=0)
+    names = ['accuracy', 'balanced_accuracy', 'recall_female', 'recall_male']
+    res = dict(n=len(table), people=len(counts) if by_person else None, faces_found=float(table.found.mean()))
+    return res | {k: None if np.isnan(v) else round(float(v), 4) for k, v in zip(names, point)} | {
+        'ci95': {k: [round(float(a), 4), round(float(b), 4)] for k, a, b in zip(names, low, high) if not np.isnan(a)}}
+
+# %% ../nbs/05_evaluate.ipynb #fcd3e4f5
+def subgroup_recall(table:pd.DataFrame, by:str) -> pd.DataFrame:
+    "Photos and accuracy per (`by` value, label) cell; accuracy within a cell of one label is that label's recall."
+    g = table.groupby([by, 'label'], observed=True)
+    return pd.DataFrame(dict(n=g.size(), accuracy=g.correct.mean().round(4))).reset_index()
+
+def photo_report(table:pd.DataFrame, n_boot:int=1000) -> dict:
+    "Scores of all photos (and of adults and children, given ages), ECE, and recall by race (adults) and age band, as JSON-ready data."
+    res = dict(all=photo_scores(table, n_boot))
+    if 'age' in table: res |= dict(adults=photo_scores(table[table.age >= 18], n_boot), children=photo_scores(table[table.age < 18], n_boot))
+    found = table[table.found]
+    res['ece'] = round(reliability(found)[1], 4) if len(found) else None
+    adults = table[table.age >= 18] if 'age' in table else table  # race x label among adults: the headline's people
+    if 'race' in table: res['by_race'] = subgroup_recall(adults, 'race').to_dict(orient='records')
+    if 'age_band' in table: res['by_age_band'] = subgroup_recall(table, 'age_band').to_dict(orient='records')
+    return res
+
 # %% ../nbs/05_evaluate.ipynb #444f1130
-def evaluate_model(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', reframed:bool=False) -> tuple:
-    "Metrics (with ECE, and reframed-photo accuracy if asked) and the prediction table for `partition`."
+def evaluate_model(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', pasted:bool=False) -> tuple:
+    "Metrics (with ECE, recall per class and 95% intervals over people, and pasted-photo accuracy if asked) and the prediction table for `partition`."
     table = partition_predictions(items, predictor, partition)
-    metrics = dict(partition=partition, **classification_metrics(torch.tensor(table.p_male.values), torch.tensor(table.Male.values.astype(int))),
-                   ece=round(reliability(table)[1], 4))
-    if reframed: metrics['reframed'] = reframed_accuracy(table, predictor)
+    scores = photo_scores(table.assign(found=True))  # per-class recall, and intervals over the partition's people
+    metrics = dict(partition=partition, **classification_metrics(table.p_male.values, table.Male.values), ece=round(reliability(table)[1], 4),
+                   **{k: scores[k] for k in ('people', 'recall_female', 'recall_male', 'ci95')})
+    if pasted: metrics['pasted'] = pasted_accuracy(table, predictor)
     return metrics, table
+
+def model_id(predictor:GenderPredictor) -> dict:
+    "Which model an evaluation is of: its folder's name and the start of its weights' SHA-256."
+    return dict(folder=predictor.path.name, sha256=hashlib.sha256((predictor.path/'model.safetensors').read_bytes()).hexdigest()[:16])
+
+def evaluate_photos(items:pd.DataFrame, predictor:GenderPredictor, max_items:int|None=None, seed:int=DEFAULT_SEED) -> tuple:
+    "`photo_report` and the prediction table of a labelled photo folder's table (a random sample of `max_items` of it)."
+    if max_items and len(items) > max_items: items = items.sample(max_items, random_state=seed).reset_index(drop=True)
+    table = photo_predictions(items, predictor)
+    return photo_report(table), table
 
 # %% ../nbs/05_evaluate.ipynb #7c310d9d
 def _markdown_table(df:pd.DataFrame) -> str:
@@ -154,37 +254,58 @@ def _save(fig, fn:Path) -> str:
     return fn.name
 
 # %% ../nbs/05_evaluate.ipynb #37a26b8b
+def plot_subgroup_recall(rows:list, by:str, ax=None):
+    "Bars of the recall of each label in each subgroup (the records of `subgroup_recall`), with the photos counted."
+    table = pd.DataFrame(rows).pivot(index=by, columns='label', values='accuracy').reindex(columns=list(VOCAB))
+    ax = table.plot.barh(ax=ax or plt.subplots(figsize=(4.2, 0.45 * len(table) + 1))[1], xlim=(0, 1), width=0.75)
+    ax.set(xlabel='recall (photos of that label predicted right)', ylabel='')
+    ax.legend(loc='lower left', fontsize=8)
+    return ax
+
+def _plots(metrics:dict, table:pd.DataFrame, predictor:GenderPredictor) -> dict:
+    "The report's figures: confusion, reliability, confident mistakes, saliency, and recall by subgroup for photos."
+    photos = 'all' in metrics
+    found = table[table.found] if photos else table
+    plots = dict(confusion=plot_confusion(found), reliability=plot_reliability(found),
+                 mistakes=plot_confident_mistakes(found, aligned=not photos),
+                 saliency=plot_grad_cam(predictor, found.path[:6].tolist(), detect=photos) if len(found) else None)
+    return plots | {by: plot_subgroup_recall(metrics[by], by.removeprefix('by_')) for by in ('by_race', 'by_age_band') if by in metrics}
+
 def write_report(out:str|Path, metrics:dict, table:pd.DataFrame, predictor:GenderPredictor) -> Path:
-    "Write report.md, metrics.json and PNG plots of an evaluation into the folder `out`."
+    "Write report.md, metrics.json and PNG plots of an evaluation (of a CelebA partition or of labelled photos) into the folder `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    plots = dict(confusion=plot_confusion(table), reliability=plot_reliability(table),
-                 mistakes=plot_confident_mistakes(table), saliency=plot_grad_cam(predictor, table.path[:6].tolist()))
-    files = {k: _save(f, out/f'{k}.png') for k, f in plots.items() if f is not None}
+    files = {k: _save(f, out/f'{k}.png') for k, f in _plots(metrics, table, predictor).items() if f is not None}
     (out/'metrics.json').write_text(json.dumps(metrics, indent=2))
-    scores = pd.DataFrame([(k, v) for k, v in metrics.items() if isinstance(v, (int, float))], columns=['metric', 'value'])
-    md = [f"# Evaluation on the {metrics['partition']} partition", '',
-          "Labels are CelebA's binary `Male` annotation of celebrity photos, not anyone's gender identity.", '',
-          _markdown_table(scores), '', f"Confusion counts: {metrics['confusion']}", '']
+    head = metrics['all'] if 'all' in metrics else metrics
+    scores = pd.DataFrame([(k, v) for k, v in head.items() if isinstance(v, (int, float))], columns=['metric', 'value'])
+    md = [f"# Evaluation on {metrics.get('photos') or 'the ' + metrics['partition'] + ' partition'}", '',
+          "Labels are CelebA's binary `Male` annotation (or the photo set's own binary label), not anyone's gender identity.", '',
+          _markdown_table(scores), '']
     md += [f'![{k}]({fn})' for k, fn in files.items()]
-    md += ['', '## Accuracy by subgroup', '', _markdown_table(subgroup_accuracy(table).round(3))]
+    if 'all' not in metrics: md += ['', '## Accuracy by subgroup', '', _markdown_table(subgroup_accuracy(table).round(3))]
     (out/'report.md').write_text('\n'.join(md) + '\n')
     return out
 
 # %% ../nbs/05_evaluate.ipynb #81b8e676
 def evaluate_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, else ~/.fastai/data/celeba)
+                 photos:str=None, # instead of CelebA: a folder of labelled photos (see `photo_items`)
+                 labels:str=None, # the labels CSV of --photos (default: labels.csv in that folder)
                  model:str=None, # a saved model folder (default: the shipped model)
-                 partition:str='test', # train, valid or test
+                 partition:str='test', # the CelebA partition: train, valid or test
+                 max_items:int=None, # at most this many photos of --photos (a random sample, for a quick check)
                  out:str=None, # also write the metrics JSON to this file
                  report:str=None, # write a report (markdown + PNG plots) into this folder
-                 reframed:bool=False, # also measure accuracy on randomly reframed photos (with face detection)
-                 skip_bad:bool=False, # skip (and report) bad images instead of stopping
+                 pasted:bool=False, # also measure accuracy on pasted photos of the partition (with face detection)
+                 skip_bad:bool=False, # skip (and report) bad or missing images instead of stopping
                 ):
-    "Evaluate a saved model on one partition of a CelebA folder; prints (and writes) metrics JSON."
+    "Evaluate a saved model on a CelebA partition, or on a folder of labelled photos; prints (and writes) metrics JSON."
     with report_input_errors():
         if partition not in PARTITIONS: raise InputError(f"--partition {partition!r}: expected one of {', '.join(PARTITIONS)}")
         predictor = GenderPredictor(model)
-        metrics, table = evaluate_model(celeba_items(data, skip_bad=skip_bad), predictor, partition, reframed)
-        metrics = dict(model=str(model or shipped_model_path()), data=str(celeba_path(data)), **metrics)
+        if photos: metrics, table = evaluate_photos(photo_items(photos, labels, skip_bad), predictor, max_items)
+        else: metrics, table = evaluate_model(celeba_items(data, skip_bad=skip_bad), predictor, partition, pasted)
+        source = dict(photos=Path(photos).name) if photos else dict(data=celeba_path(data).name)
+        metrics = dict(model=model_id(predictor), **source, **metrics)
         if report: write_report(report, metrics, table, predictor)
         if out: Path(out).write_text(json.dumps(metrics, indent=2))
         print(json.dumps(metrics, indent=2))

@@ -4,8 +4,7 @@
 
 # %% ../nbs/04_inference.ipynb #9afe0ce8
 from __future__ import annotations
-import glob, importlib.resources, itertools, json, sys
-from concurrent.futures import ThreadPoolExecutor
+import glob, importlib.resources, itertools, json, multiprocessing, os, sys
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +18,9 @@ from .model import *
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'COLUMNS', 'FORMATS', 'predict_main', 'shipped_model_path', 'GenderPredictor', 'image_sources',
-           'open_source', 'iter_predictions', 'predict_gender', 'predict_cli']
+__all__ = ['IMAGE_SUFFIXES', 'PHOTO_SIDE', 'CHUNK', 'COLUMNS', 'OUTPUT_COLUMNS', 'FORMATS', 'predict_main', 'shipped_model_path',
+           'GenderPredictor', 'face_crops', 'image_sources', 'open_image', 'prepare_images', 'iter_predictions',
+           'predict_gender', 'predict_cli']
 
 # %% ../nbs/04_inference.ipynb #2f6d2150
 def shipped_model_path() -> Path:
@@ -32,7 +32,7 @@ class GenderPredictor:
     "A saved model ready to predict: `probs(faces)` for prepared faces, `faces(img, detect)` to prepare them."
     def __init__(self, path:str|Path|None=None, # a saved model folder (default: the shipped model)
                  device=None, # default: the GPU when there is one
-                 finder:FaceFinder|None=None,
+                 finder:FaceFinder|None=None, # default: this process's `face_finder()`
                  tta:bool|None=None): # average with the mirror image (default: as the model was saved)
         self.path = Path(path or shipped_model_path())
         self.model, self.meta = load_gender_model(self.path)
@@ -42,24 +42,34 @@ class GenderPredictor:
         self.size, self.tta = pre['size'], self.meta.get('tta', False) if tta is None else tta
         self.mean, self.std = (torch.tensor(pre[k], device=self.device).view(1, 3, 1, 1) for k in ('mean', 'std'))
         self.framing = FaceFraming(**self.meta['framing']) if self.meta.get('framing') else None
-        self.finder = finder or FaceFinder()
+        self.finder = finder or face_finder()
 
     def __repr__(self): return f"GenderPredictor({self.meta['architecture']}, tta={self.tta}, framing={self.framing})"
 
 # %% ../nbs/04_inference.ipynb #60c90cef
+def face_crops(imgs:list, framing:FaceFraming|None, size:int, detect:bool=True, finder:FaceFinder|None=None) -> list:
+    "For each PIL image, its `(box, face)` pairs: every detected face framed by `framing`; or, without `detect`, the image as a CelebA-aligned crop."
+    if not detect: return [[(None, align_face(img, framing.typical_face(*img.size), framing, size) if framing else crop_face(img, size))] for img in imgs]
+    if framing is None: raise InputError("this model has no framing for detected faces; use detect=False (--no-detect) on aligned crops")
+    found = (finder or face_finder()).find_many([np.asarray(img) for img in imgs])
+    return [[(f.box, align_face(img, f, framing, size)) for f in faces] for img, faces in zip(imgs, found)]
+
 @patch
 def faces(self:GenderPredictor, img:Image.Image, detect:bool=True) -> list:
-    "`(box, face)` pairs: each detected face framed by its landmarks like CelebA; or, with `detect=False`, the aligned crop."
-    if not detect: return [(None, crop_face(img, self.size))]
-    if self.framing is None: raise InputError("this model has no calibrated framing for detected faces; use detect=False (--no-detect) on aligned crops")
-    return [(f.box, align_face(img, f, self.framing, self.size)) for f in self.finder(np.asarray(img))]
+    "The `(box, face)` pairs of `img` (see `face_crops`), ready for `probs`."
+    return face_crops([img], self.framing, self.size, detect, self.finder)[0]
+
+@patch
+def batch(self:GenderPredictor, faces:list) -> torch.Tensor:
+    "Prepared faces (PIL images or arrays of `size` pixels) as the normalised batch the model takes, on its device."
+    xb = torch.from_numpy(np.stack([np.asarray(f) for f in faces])).to(self.device).permute(0, 3, 1, 2).float() / 255
+    return ((xb - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
 
 @patch
 def probs(self:GenderPredictor, faces:list) -> np.ndarray:
-    "Probability of `male` for each prepared face (PIL images of `size` pixels)."
+    "Probability of `male` for each prepared face (PIL images or arrays of `size` pixels)."
     if not faces: return np.zeros(0)
-    xb = torch.from_numpy(np.stack([np.asarray(f) for f in faces])).to(self.device).permute(0, 3, 1, 2).float() / 255
-    return male_probs(self.model, (xb - self.mean) / self.std, self.tta).float().cpu().numpy()
+    return male_probs(self.model, self.batch(faces), self.tta).float().cpu().numpy()
 
 # %% ../nbs/04_inference.ipynb #35945e94
 IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp'}
@@ -83,50 +93,93 @@ def image_sources(inputs) -> 'Iterator':
     else:
         for o in inputs: yield from image_sources(o)
 
-def open_source(source) -> Image.Image:
-    "An RGB PIL image from a path, PIL image or array (`InputError` if unreadable)."
-    if isinstance(source, Path): return open_rgb(source)
+PHOTO_SIDE = 1024  # photos are decoded at no less than this on their longer side: faces down to the detector's smallest keep 64 px
+
+def open_image(source) -> Image.Image:
+    "An RGB PIL image from a path (a large JPEG decoded at reduced size, see `open_rgb`), PIL image or array (`InputError` if unreadable)."
+    if isinstance(source, Path): return open_rgb(source, draft_side=PHOTO_SIDE)
     return _array_image(source) if isinstance(source, np.ndarray) else source.convert('RGB')
 
 # %% ../nbs/04_inference.ipynb #562a1aa6
-def _prepare(source, predictor:GenderPredictor, detect:bool) -> list|str:
-    "The `(box, face)` pairs of one image, or why there are none."
-    try: faces = predictor.faces(open_source(source), detect)
-    except InputError as e: return str(e).removeprefix(f"{source}: ")  # rows name the image already
-    return faces or 'no face found'
+CHUNK = 16  # images per job of a worker process
 
+def prepare_images(job:tuple) -> tuple:
+    "Open a chunk of images and prepare their faces (see `face_crops`): `(image, name)` of each, and its `(box, face array)` pairs or the reason it has none."
+    chunk, framing, size, detect = job
+    imgs = []
+    for _, _, source in chunk:
+        try: imgs.append(open_image(source))
+        except InputError as e: imgs.append(str(e).removeprefix(f"{source}: "))  # rows name the image already
+    crops = iter(face_crops([i for i in imgs if not isinstance(i, str)], framing, size, detect))
+    in_file = lambda box, img: None if box is None else [v * img.info.get('scale', 1) for v in box]  # boxes in the photo's own pixels
+    prepared = [i if isinstance(i, str) else [(in_file(b, i), np.asarray(f)) for b, f in next(crops)] or 'no face found' for i in imgs]
+    return [(image, name) for image, name, _ in chunk], prepared
+
+def _start_worker(): torch.set_num_threads(1)  # one process per core: torch's threads would only fight each other
+
+# %% ../nbs/04_inference.ipynb #562a1aa7
 COLUMNS = ['image', 'path', 'face', 'box', 'label', 'p_male', 'error']
 
-def _rows(chunk:list, prepared:list, predictor:GenderPredictor):
-    "The prediction rows of a chunk of `(image, (name, source))` and their prepared faces."
+def _rows(done:list, predictor:GenderPredictor):
+    "The prediction rows of prepared chunks (see `prepare_images`), the model run once on all their faces."
+    names, prepared = [n for names, _ in done for n in names], [p for _, ps in done for p in ps]
     probs = iter(predictor.probs([f for faces in prepared if not isinstance(faces, str) for _, f in faces]))
-    for (image, (name, _)), faces in zip(chunk, prepared):
+    for (image, name), faces in zip(names, prepared):
         if isinstance(faces, str): yield dict(zip(COLUMNS, (image, name, None, None, None, None, faces))); continue
         for i, (box, _) in enumerate(faces):
             p, box = float(next(probs)), None if box is None else [round(float(v)) for v in box]
             yield dict(zip(COLUMNS, (image, name, i, box, VOCAB[int(p >= 0.5)], round(p, 4), None)))
 
-def iter_predictions(inputs, predictor:GenderPredictor|None=None, detect:bool=True, bs:int=256, threads:int=2):
-    "A row (a dict of `COLUMNS`) for every face in `inputs`, computed `bs` images at a time; `image` counts the inputs."
-    predictor, sources = predictor or GenderPredictor(), enumerate(image_sources(inputs))
-    with ThreadPoolExecutor(threads) as pool:
-        while chunk := list(itertools.islice(sources, bs)):
-            yield from _rows(chunk, list(pool.map(lambda s: _prepare(s[1][1], predictor, detect), chunk)), predictor)
+def _chunks(inputs) -> 'Iterator':
+    "Chunks of `CHUNK` `(image number, name, source)` triples from `inputs`."
+    sources = ((i, name, src) for i, (name, src) in enumerate(image_sources(inputs)))
+    while chunk := list(itertools.islice(sources, CHUNK)): yield chunk
+
+def _pool(workers:int):
+    "A pool of worker processes (forked on Linux, where that is quick; torch threads 1 each)."
+    ctx = multiprocessing.get_context('fork' if sys.platform == 'linux' else None)
+    return ctx.Pool(workers, initializer=_start_worker)
+
+def iter_predictions(inputs, predictor:GenderPredictor|None=None, detect:bool=True, bs:int=256,
+                     workers:int|None=None): # processes that find and frame faces (default: one per core; 0: none)
+    "A row (a dict of `COLUMNS`) for every face in `inputs`, the model run on `bs` images at a time; `image` counts the inputs."
+    predictor, chunks = predictor or GenderPredictor(), _chunks(inputs)
+    head = list(itertools.islice(chunks, 2))
+    if len(head) < 2: workers = 0  # one chunk: quicker here than starting processes
+    jobs = ((c, predictor.framing, predictor.size, detect) for c in itertools.chain(head, chunks))
+    pool, threads = _pool(workers or os.cpu_count()) if workers != 0 else None, torch.get_num_threads()
+    if pool and predictor.device.type == 'cpu': torch.set_num_threads(1)  # the cores are the workers'; more threads here only slow them
+    try:
+        done = []
+        for names, prepared in (pool.imap(prepare_images, jobs) if pool else map(prepare_images, jobs)):
+            done.append((names, prepared))
+            if sum(len(n) for n, _ in done) >= bs: yield from _rows(done, predictor); done = []
+        yield from _rows(done, predictor)
+    finally:
+        if pool: pool.terminate()
+        torch.set_num_threads(threads)
 
 # %% ../nbs/04_inference.ipynb #9b0baca6
 def predict_gender(inputs, # paths, folders, globs, PIL images, arrays, or lists of them
                    model:str|Path|GenderPredictor|None=None, # a saved model folder or predictor (default: shipped)
                    detect:bool=True, # find faces first (ordinary photos); False for CelebA-aligned images
                    bs:int=256, # images per batch
+                   workers:int|None=None, # processes that find and frame faces (default: one per core; 0: none)
                   ) -> pd.DataFrame:
     "One row per face: input number, path, face number, box, label ('female'/'male'), probability of male, and any error."
     predictor = model if isinstance(model, GenderPredictor) else GenderPredictor(model)
-    return pd.DataFrame(list(iter_predictions(inputs, predictor, detect, bs)), columns=COLUMNS)
+    return pd.DataFrame(list(iter_predictions(inputs, predictor, detect, bs, workers)), columns=COLUMNS)
 
 # %% ../nbs/04_inference.ipynb #56431829
+OUTPUT_COLUMNS = ['path', 'face', 'x', 'y', 'w', 'h', 'label', 'p_male']  # x, y, w, h: the face's box in the photo (empty with --no-detect)
+
+def _output_row(r:dict) -> dict:
+    "A prediction row as the command writes it: the box as four columns."
+    return dict(path=r['path'], face=r['face'], **dict(zip('xywh', r['box'] or [None] * 4)), label=r['label'], p_male=r['p_male'])
+
 def _write_rows(rows:list, fmt:str, out=None):
-    "Write prediction rows as csv, json or a table (to stdout by default)."
-    out, table = out or sys.stdout, pd.DataFrame(rows, columns=['path', 'face', 'label', 'p_male'])
+    "Write output rows as csv, json or a table (to stdout by default)."
+    out, table = out or sys.stdout, pd.DataFrame(rows, columns=OUTPUT_COLUMNS).astype({c: 'Int64' for c in 'xywh'})
     if fmt == 'csv': table.to_csv(out, index=False, lineterminator='\n')
     elif fmt == 'json': out.write(json.dumps(rows, indent=1) + '\n')
     else: out.write(table.to_string(index=False) + '\n')
@@ -140,17 +193,18 @@ def predict_cli(paths:list, # image files, folders or glob patterns
                 no_detect:bool=False, # the images are CelebA-aligned crops: skip face detection
                 no_tta:bool=False, # don't average with the mirror image (faster, slightly less accurate)
                 bs:int=256, # images per batch
+                workers:int=None, # processes that find and frame faces (default: one per core; 0: none)
                ):
     "Predict CelebA's binary `Male` label for every face in the given images."
     with report_input_errors():
         if format not in FORMATS: raise InputError(f"--format {format!r}: expected one of {', '.join(FORMATS)}")
         rows, failed, images = [], 0, set()
-        for r in iter_predictions(paths, GenderPredictor(model, tta=False if no_tta else None), not no_detect, bs):
+        for r in iter_predictions(paths, GenderPredictor(model, tta=False if no_tta else None), not no_detect, bs, workers):
             images.add(r['image'])
             if r['error']:
                 print(f"{r['path']}: {r['error']}", file=sys.stderr)
                 failed += r['error'] != 'no face found'
-            else: rows.append({k: r[k] for k in ('path', 'face', 'label', 'p_male')})
+            else: rows.append(_output_row(r))
         if not images: print(f"no images found in {' '.join(map(str, paths))}", file=sys.stderr); sys.exit(1)
         _write_rows(rows, format)
     if failed: sys.exit(1)

@@ -20,7 +20,7 @@ from safetensors.torch import save_file, load_file
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'MODEL_FORMAT', 'activation', 'SkipConcatBlock', 'GenderCNN', 'stage_table', 'male_probs',
-           'classification_metrics', 'dl_male_probs', 'write_atomically', 'plain', 'save_gender_model',
+           'classification_metrics', 'dl_male_probs', 'write_atomically', 'plain_python', 'save_gender_model',
            'load_gender_model']
 
 # %% ../nbs/02_model.ipynb #3b78c389
@@ -123,10 +123,10 @@ def write_atomically(fn:Path, write):
     write(tmp)
     os.replace(tmp, fn)
 
-def plain(obj):
+def plain_python(obj):
     "`obj` with fastcore `L`s and tuples as lists and NumPy scalars as Python numbers (tensors kept), for JSON and `weights_only` loading."
-    if isinstance(obj, dict): return {k: plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, L)): return [plain(o) for o in obj]
+    if isinstance(obj, dict): return {k: plain_python(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, L)): return [plain_python(o) for o in obj]
     return obj.item() if isinstance(obj, np.generic) else obj
 
 def save_gender_model(model:GenderCNN, path:str|Path,
@@ -141,7 +141,7 @@ def save_gender_model(model:GenderCNN, path:str|Path,
                 preprocessing=dict(size=model.config['size'], face_crop=FACE_CROP, aligned_size=list(CELEBA_IMAGE_SIZE),
                                    resample='bilinear', mean=list(stats[0]), std=list(stats[1])), **info)
     write_atomically(path/'model.safetensors', lambda fn: save_file(weights, fn))
-    write_atomically(path/'model.json', lambda fn: fn.write_text(json.dumps(plain(meta), indent=2)))
+    write_atomically(path/'model.json', lambda fn: fn.write_text(json.dumps(plain_python(meta), indent=2)))
     return path
 
 # %% ../nbs/02_model.ipynb #c81662cb

@@ -5,7 +5,7 @@
 # %% ../nbs/03_train.ipynb #3dacf6d0
 from __future__ import annotations
 import contextlib, importlib.util, inspect, json, time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from .augment import *
 from .cache import *
 from .faces import *
 from .model import *
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, noop
 from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.callback.core import Callback
@@ -35,9 +35,9 @@ from fastai.metrics import accuracy, BalancedAccuracy, F1Score, RocAucBinary
 from fastai.vision.core import imagenet_stats
 
 # %% auto #0
-__all__ = ['train_main', 'gender_loss', 'gender_learner', 'EpochCheckpoint', 'data_parallel', 'fit_with_checkpoints',
-           'partition_metrics', 'Recipe', 'recipe_dls', 'recipe_model', 'recipe_learner', 'fit_recipe',
-           'train_gender_model', 'train_cli']
+__all__ = ['train_main', 'gender_loss', 'EpochLines', 'gender_learner', 'EpochCheckpoint', 'data_parallel',
+           'fit_with_checkpoints', 'partition_metrics', 'Recipe', 'recipe_dls', 'recipe_model', 'recipe_learner',
+           'fit_recipe', 'recipe_framing', 'data_summary', 'train_gender_model', 'train_cli']
 
 # %% ../nbs/03_train.ipynb #1259de51
 def gender_loss(weights:torch.Tensor|None=None, # per-class weights in `VOCAB` order (see `class_weights`)
@@ -47,6 +47,18 @@ def gender_loss(weights:torch.Tensor|None=None, # per-class weights in `VOCAB` o
     "Class-weighted cross-entropy on the two logits."
     if pos_weight is not None: weights = torch.tensor([1., pos_weight])
     return CrossEntropyLossFlat(weight=weights, label_smoothing=label_smoothing)
+
+# %% ../nbs/03_train.ipynb #e6f7a8c9
+class EpochLines(Callback):
+    "fastai's table of epochs as plain text: a header, then one line per epoch (for logs, where progress bars would be redrawn line by line)."
+    order = ProgressCallback.order
+    def before_fit(self):
+        self.old_logger = self.learn.logger
+        if self.old_logger is noop: return  # inside `learn.no_logging()`
+        self.learn.logger, self.widths = self._write, [max(len(n), 8) for n in self.recorder.metric_names]
+        self._write(self.recorder.metric_names)
+    def _write(self, row): print('  '.join((f'{v:.4f}' if isinstance(v, float) else str(v)).rjust(w) for v, w in zip(row, self.widths)), flush=True)
+    def after_fit(self): self.learn.logger = self.old_logger
 
 # %% ../nbs/03_train.ipynb #12ed524e
 @delegates(Learner.__init__)
@@ -59,6 +71,7 @@ def gender_learner(dls, # DataLoaders from `cached_dls` or `celeba_dls`
     model = model or GenderCNN(size=dls.one_batch()[0].shape[-1])
     metrics = [accuracy, BalancedAccuracy(), F1Score(), RocAucBinary()]
     learn = Learner(dls, model, loss_func=gender_loss(weights, label_smoothing=label_smoothing), metrics=metrics, **kwargs)
+    if not progress_bars(): learn.remove_cb(ProgressCallback); learn.add_cb(EpochLines())
     return learn.to_channelslast(use_amp=dls.device.type == 'cuda')
 
 # %% ../nbs/03_train.ipynb #5758967a
@@ -80,7 +93,7 @@ class EpochCheckpoint(Callback):
         if rank_distrib() > 0: return  # in data-parallel training, one process writes
         weights = getattr(self.model, 'module', self.model).state_dict()  # unwrapped from DistributedDataParallel
         if improved: write_atomically(self.path/'best.pth', partial(torch.save, dict(model=weights, epoch=self.epoch)))
-        state = dict(model=weights, opt=plain(self.learn.opt.state_dict()), epoch=self.epoch, history=self.history, best=self.best)
+        state = dict(model=weights, opt=plain_python(self.learn.opt.state_dict()), epoch=self.epoch, history=self.history, best=self.best)
         write_atomically(self.path/'last.pth', partial(torch.save, state))
 
     def after_fit(self):
@@ -107,12 +120,10 @@ def data_parallel(learn:Learner):
     from gender_nbdev.distributed import AnyBackendTrainer  # here, not at the top: fastai.distributed needs Accelerate
     cuda = torch.cuda.is_available()
     trainer = AnyBackendTrainer(sync_bn=cuda, cpu=not cuda)  # Accelerate uses gloo across CPU processes only if told `cpu`
-    learn.add_cb(trainer)
-    if rank_distrib(): learn.remove_cb(ProgressCallback)
+    quiet = learn.cbs.filter(lambda cb: isinstance(cb, (ProgressCallback, EpochLines))) if rank_distrib() else []
+    learn.add_cb(trainer).remove_cbs(quiet)  # one process reports progress
     try: yield learn
-    finally:
-        learn.remove_cb(trainer)
-        if rank_distrib() and not hasattr(learn, 'progress'): learn.add_cb(ProgressCallback())
+    finally: learn.remove_cb(trainer).add_cbs(quiet)
 
 # %% ../nbs/03_train.ipynb #ebec209b
 def fit_with_checkpoints(learn:Learner, epochs:int, lr:float, path:str|Path,
@@ -143,11 +154,14 @@ class Recipe:
                  widths:tuple=(8, 16, 32), # conv width of each skip-concat block, comma separated
                  act:str='leaky_relu', # block activation: leaky_relu, relu, gelu or silu
                  dropout:float=0., # dropout in the fully connected head
-                 framing:str='centre', # training faces cut by CelebA's central crop ('centre') or by their landmarks as in photos ('landmarks')
+                 align:str='landmarks', # training faces framed by their landmarks, as photos are ('landmarks'), or CelebA's central crop ('centre', the original demo's)
+                 crop:float=1., # side of the landmark-framed face crop, relative to CelebA's (less: tighter, less hair and background)
                  context:float=1.25, # margin cached around each face, so training can reframe it
                  zoom:float=0.05, # training faces framed between 1/(1+zoom) and 1+zoom times the face box
                  shift:float=0.03, # ... moved by up to this fraction of the box
                  rotate:float=5., # ... and turned by up to this many degrees
+                 photo:float=0., # probability of each photo effect per training face: lower resolution, blur, grey, colour cast
+                 bands:float=0., # probability of black bands at a training face's edges, as where a photo ends
                  epochs:int=60, # passes over the training images
                  bs:int=128, # batch size
                  lr:float=3e-3, # peak learning rate of the one-cycle schedule
@@ -158,7 +172,8 @@ class Recipe:
                  tta:bool=True, # predict with the mirror image too, where unsure
                  seed:int=DEFAULT_SEED, # seed of the shuffles, augmentations and initial weights
                 ):
-        if framing not in ('centre', 'landmarks'): raise InputError(f"framing {framing!r}: expected 'centre' or 'landmarks'")
+        if align not in ('centre', 'landmarks'): raise InputError(f"align {align!r}: expected 'landmarks' or 'centre'")
+        if align == 'centre' and crop != 1: raise InputError(f"crop {crop}: CelebA's central crop ('centre') has one size; a crop of another size needs align='landmarks'")
         store_attr()
         self.widths = tuple(widths)
 
@@ -167,9 +182,10 @@ class Recipe:
 
 # %% ../nbs/03_train.ipynb #fdc186d0
 def recipe_dls(items:pd.DataFrame, recipe:Recipe, framing:FaceFraming|None=None, skip_bad:bool=False) -> DataLoaders:
-    "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, context and reframing."
+    "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, framing, context and augmentation."
     return cached_dls(items, recipe.size, recipe.bs, context=recipe.context, skip_bad=skip_bad, zoom=recipe.zoom, shift=recipe.shift,
-                      rotate=recipe.rotate, framing=framing if recipe.framing == 'landmarks' else None)
+                      rotate=recipe.rotate, photo=recipe.photo, bands=recipe.bands,
+                      framing=framing if recipe.align == 'landmarks' else None)
 
 def recipe_model(recipe:Recipe) -> GenderCNN:
     "A fresh `GenderCNN` of `recipe`'s size, widths, activation and dropout."
@@ -194,7 +210,21 @@ def fit_recipe(items:pd.DataFrame, recipe:Recipe, path:str|Path, # checkpoints g
     return learn, fit_with_checkpoints(learn, recipe.epochs, recipe.lr, path, resume)
 
 # %% ../nbs/03_train.ipynb #8d82d7a6
-def train_gender_model(data:str|Path|None=None, # CelebA folder (default: `celeba_path()`)
+def recipe_framing(items:pd.DataFrame, recipe:Recipe) -> FaceFraming|None:
+    "Where faces sit in `recipe`'s crop: calibrated on up to 1,000 random training images of `items`, scaled to `recipe.crop`."
+    train = items[items.partition == 'train']
+    framing, _ = calibrate_framing(train.path.sample(min(1000, len(train)), random_state=recipe.seed).tolist())
+    return framing and replace(framing, scale=recipe.crop)
+
+def data_summary(items:pd.DataFrame) -> dict:
+    "What a model was trained on, for its model.json: images and people per folder and partition, and the training class counts."
+    per = items.groupby(['folder', 'partition'], observed=True)
+    people = per.identity.nunique() if 'identity' in items else None
+    table = pd.DataFrame(dict(images=per.size(), people=people)).reset_index()
+    return dict(by_folder=table.to_dict(orient='records'), class_counts=class_counts(items).to_dict())
+
+# %% ../nbs/03_train.ipynb #8d82d7a7
+def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list of folders to train on together (default: `celeba_path()`)
                        out:str|Path='gender-model', # output folder: model, metrics.json, checkpoints/
                        recipe:Recipe=Recipe(),
                        resume:bool=False, # continue an interrupted run from out/checkpoints
@@ -204,22 +234,21 @@ def train_gender_model(data:str|Path|None=None, # CelebA folder (default: `celeb
     "Train, evaluate and save a model; returns (and writes to out/metrics.json) its metrics."
     out, start = Path(out), time.time()
     items = sample_items(celeba_items(data, skip_bad=skip_bad), max_items, recipe.seed)
-    framing, _ = calibrate_framing(items[items.partition == 'train'].path[:1000].tolist())
+    framing = recipe_framing(items, recipe)
     learn, history = fit_recipe(items, recipe, out/'checkpoints', resume, skip_bad, framing)
     seconds = time.time() - start
     if rank_distrib() > 0: return {}  # the first process evaluates and saves
-    n_train = len(learn.dls.train.dataset)
-    metrics = dict(partition_metrics(learn.model, learn.dls, recipe.tta), n_train=n_train, epochs=len(history),
+    metrics = dict(partition_metrics(learn.model, learn.dls, recipe.tta), n_train=len(learn.dls.train.dataset), epochs=len(history),
                    seconds=round(seconds, 1), best_epoch=int(history.valid_loss.idxmin()))
-    save_gender_model(learn.model, out, imagenet_stats, tta=recipe.tta, framing=framing and asdict(framing), recipe=recipe.as_dict(), metrics=metrics,
-                      data=dict(folder=str(celeba_path(data)), images=len(items), class_counts=class_counts(items).to_dict()))
+    save_gender_model(learn.model, out, imagenet_stats, tta=recipe.tta, framing=framing and asdict(framing), recipe=recipe.as_dict(),
+                      metrics=metrics, data=data_summary(items))
     write_atomically(out/'metrics.json', lambda fn: fn.write_text(json.dumps(metrics, indent=2)))
     history.to_csv(out/'history.csv')
     return metrics
 
 # %% ../nbs/03_train.ipynb #98bdb062
 @delegates(Recipe.__init__)
-def train_cli(data:str=None, # CelebA folder (default: $GENDER_NBDEV_DATA, else ~/.fastai/data/celeba)
+def train_cli(data:list=None, # CelebA folders, trained on together (default: $GENDER_NBDEV_DATA, else ~/.fastai/data/celeba)
               out:str='gender-model', # output folder
               resume:bool=False, # continue an interrupted run from OUT/checkpoints
               skip_bad:bool=False, # skip (and report) bad images instead of stopping

@@ -1,5 +1,6 @@
-"""`gender_nbdev_predict` as users run it: files, folders and globs, the three output formats, and
-an unreadable file that is reported on stderr (exit status 1) while every other file is predicted."""
+"""`gender_nbdev_predict` as users run it: files, folders and globs, the three output formats, each
+face's box, an unreadable file that is reported on stderr (exit status 1) while every other file is
+predicted, and an empty folder."""
 from __future__ import annotations
 import json, os, shutil, subprocess, sys
 from pathlib import Path
@@ -22,12 +23,24 @@ def test_formats_and_a_broken_file(tmp_path):
     assert res.returncode == 1
     assert res.stderr.strip() == f"{photos/'broken.jpg'}: unreadable image (cannot identify image file {str(photos/'broken.jpg')!r})"
     lines = res.stdout.splitlines()
-    assert lines[0] == 'path,face,label,p_male' and len(lines) == 1 + 4
-    assert {l.split(',')[2] for l in lines[1:]} <= {'female', 'male'}
+    assert lines[0] == 'path,face,x,y,w,h,label,p_male' and len(lines) == 1 + 4
+    assert {l.split(',')[6] for l in lines[1:]} <= {'female', 'male'}
     js = _predict(photos/'000001.jpg', '--no-detect', '--format', 'json', cwd=tmp_path)
-    assert js.returncode == 0 and json.loads(js.stdout)[0].keys() == {'path', 'face', 'label', 'p_male'}
+    assert js.returncode == 0 and list(json.loads(js.stdout)[0]) == ['path', 'face', 'x', 'y', 'w', 'h', 'label', 'p_male']
     table = _predict(photos/'000001.jpg', '--no-detect', '--format', 'table', cwd=tmp_path)
-    assert table.returncode == 0 and table.stdout.split()[:4] == ['path', 'face', 'label', 'p_male']
+    assert table.returncode == 0 and table.stdout.split()[:8] == ['path', 'face', 'x', 'y', 'w', 'h', 'label', 'p_male']
+
+def test_a_photo_gives_each_face_its_box(tmp_path):
+    data = make_celeba_fixture(tmp_path/'celeba', n=(4, 2, 2))
+    res = _predict(data/'img_align_celeba'/'000001.jpg', '--format', 'json', cwd=tmp_path)  # the fixture's cartoon faces are found
+    assert res.returncode == 0, res.stderr
+    face = json.loads(res.stdout)[0]
+    assert all(isinstance(face[k], int) for k in 'xywh') and 0 <= face['x'] < 178 and 0 < face['w'] <= 178, face
+
+def test_an_empty_folder_is_an_error(tmp_path):
+    (tmp_path/'empty').mkdir()
+    res = _predict(tmp_path/'empty', cwd=tmp_path)
+    assert (res.returncode, res.stderr.strip()) == (1, f"no images found in {tmp_path/'empty'}")
 
 def test_no_face_is_reported_not_fatal(tmp_path):
     from PIL import Image
@@ -35,7 +48,7 @@ def test_no_face_is_reported_not_fatal(tmp_path):
     res = _predict(tmp_path/'wall.png', cwd=tmp_path)
     assert res.returncode == 0
     assert res.stderr.strip() == f"{tmp_path/'wall.png'}: no face found"
-    assert res.stdout.splitlines() == ['path,face,label,p_male']
+    assert res.stdout.splitlines() == ['path,face,x,y,w,h,label,p_male']
 
 def test_missing_model_is_one_clear_line(tmp_path):
     res = _predict(tmp_path/'x.jpg', '--model', tmp_path/'nomodel', cwd=tmp_path)

