@@ -20,9 +20,10 @@ from .core import *
 from .data import *
 
 # %% auto #0
-__all__ = ['BLAZEFACE_MODELS', 'MIN_SCORE', 'NMS_IOU', 'SCORE_CLIP', 'HOG_BOX', 'LARGE_PHOTO', 'BlazeBlock', 'BlazeFace',
-           'load_blazeface', 'weighted_nms', 'detect_faces', 'dlib_model_path', 'Face', 'FaceFinder', 'face_finder',
-           'FaceFraming', 'calibrate_framing', 'align_face', 'frame_aligned', 'pasted_photo']
+__all__ = ['BLAZEFACE_MODELS', 'MIN_SCORE', 'NMS_IOU', 'SCORE_CLIP', 'DETECT_BS', 'HOG_BOX', 'LARGE_PHOTO', 'PAD', 'TILE_OVERLAP',
+           'BlazeBlock', 'BlazeFace', 'load_blazeface', 'weighted_nms', 'detect_faces', 'dlib_model_path',
+           'detect_tiled', 'Face', 'FaceFinder', 'face_finder', 'FaceFraming', 'calibrate_framing', 'align_face',
+           'frame_aligned', 'pasted_photo']
 
 # %% ../nbs/01a_faces.ipynb #869efc10
 def _same_pad(x:torch.Tensor, k:int, stride:int) -> torch.Tensor:
@@ -134,10 +135,13 @@ def _letterbox(rgb:np.ndarray, size:int) -> tuple:
     out[:, y0:y0 + nh, x0:x0 + nw] = torch.from_numpy(small.copy()).permute(2, 0, 1).float() / 127.5 - 1
     return out, f, (x0, y0)
 
+DETECT_BS = 16  # photos per forward pass: on a CPU, larger batches take longer per photo
+
 def detect_faces(model:BlazeFace, rgbs:list) -> list:
-    "BlazeFace's detections for each photo of `rgbs` (H x W x 3 uint8), in one forward pass: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), in photo pixels, and score."
+    "BlazeFace's detections for each photo of `rgbs` (H x W x 3 uint8), batched: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), in photo pixels, and score."
     boxes = [_letterbox(rgb, model.size) for rgb in rgbs]
-    with torch.inference_mode(): reg, cls = model(torch.stack([x for x, _, _ in boxes]))
+    with torch.inference_mode():
+        reg, cls = map(torch.cat, zip(*(model(torch.stack([x for x, _, _ in boxes[i:i + DETECT_BS]])) for i in range(0, len(boxes), DETECT_BS))))
     out = []
     for dets, (_, f, offset) in zip(_decode(model, reg, cls), boxes):
         dets = weighted_nms(dets)
@@ -148,6 +152,8 @@ def detect_faces(model:BlazeFace, rgbs:list) -> list:
 # %% ../nbs/01a_faces.ipynb #c8d9e0f1
 HOG_BOX = {128: dict(dx=0.0164, dy=0.2116, side=0.9104), 256: dict(dx=0.0022, dy=0.1877, side=0.9992)}  # by detector input size
 LARGE_PHOTO = 512  # photos whose longer side is over this many pixels go to the 256 px model first
+PAD = 0.15  # a photo where neither model finds a face is tried again with a black border this much of its side wide
+TILE_OVERLAP = 0.25  # the 2 x 2 tiles of a large photo overlap by this much of a tile's side
 
 def dlib_model_path(name:str) -> Path:
     "A dlib model file from the `face_recognition_models` package (found without importing it)."
@@ -161,6 +167,27 @@ def _hog_box(det:np.ndarray, dx:float, dy:float, side:float) -> dlib.rectangle:
     s = (det[2] - det[0] + det[3] - det[1]) / 2
     cx, cy = (det[4] + det[6]) / 2 + dx * s, (det[5] + det[7]) / 2 + dy * s
     return dlib.rectangle(*(int(round(v)) for v in (cx - side * s / 2, cy - side * s / 2, cx + side * s / 2, cy + side * s / 2)))
+
+def _tiles(h:int, w:int, overlap:float=TILE_OVERLAP) -> list:
+    "Offset (x, y) and size (w, h) of the 2 x 2 tiles of an `h` x `w` photo, each `1 + overlap` times half the photo's side."
+    tw, th = round(w / 2 * (1 + overlap)), round(h / 2 * (1 + overlap))
+    return [(x, y, tw, th) for y in (0, h - th) for x in (0, w - tw)]
+
+def _whole_faces(dets:np.ndarray, x:int, y:int, tw:int, th:int, w:int, h:int, margin:int=2) -> np.ndarray:
+    "The detections of a tile at (x, y) that touch none of its inner edges (a face cut in two), in the photo's pixels."
+    cut = (((dets[:, 0] < margin) & (x > 0)) | ((dets[:, 1] < margin) & (y > 0)) |
+           ((dets[:, 2] > tw - margin) & (x + tw < w)) | ((dets[:, 3] > th - margin) & (y + th < h)))
+    dets = dets[~cut].copy()
+    dets[:, :16] += np.tile([x, y], 8)
+    return dets
+
+def detect_tiled(model:BlazeFace, rgbs:list) -> list:
+    "`detect_faces`, where a photo larger than `LARGE_PHOTO` is also searched in its 2 x 2 tiles (its small faces are larger there), merged."
+    tiles = [(i, t) for i, rgb in enumerate(rgbs) if max(rgb.shape[:2]) > LARGE_PHOTO for t in _tiles(*rgb.shape[:2])]
+    found = detect_faces(model, list(rgbs) + [rgbs[i][y:y + th, x:x + tw] for i, (x, y, tw, th) in tiles])
+    merged = [[dets] for dets in found[:len(rgbs)]]
+    for (i, tile), dets in zip(tiles, found[len(rgbs):]): merged[i].append(_whole_faces(dets, *tile, rgbs[i].shape[1], rgbs[i].shape[0]))
+    return [weighted_nms(np.concatenate(parts)) if len(parts) > 1 else parts[0] for parts in merged]
 
 @dataclass
 class Face:
@@ -180,14 +207,27 @@ class FaceFinder:
             self._local.predictor = dlib.shape_predictor(str(dlib_model_path('shape_predictor_5_face_landmarks.dat')))
         return self._local.predictor
 
+    def _order(self, rgb:np.ndarray) -> tuple:
+        "The detectors to try on `rgb`, in turn: the 256 px one first for a large photo."
+        return (self.back, self.front) if max(rgb.shape[:2]) > self.large else (self.front, self.back)
+
     def _detect(self, rgbs:list) -> list:
-        "Each photo's detector input size and detections: by the model its size calls for, or by the other when that one finds none."
-        res = [(0, np.zeros((0, 17)))] * len(rgbs)
-        for second_try in (False, True):
+        "Each photo's detector input size and detections: by its first detector, or by its second if the first finds none; batched per detector."
+        res, orders = [(0, np.zeros((0, 17)))] * len(rgbs), [self._order(rgb) for rgb in rgbs]
+        for turn in (0, 1):
             for model in (self.front, self.back):
-                first_choice = lambda rgb: (model is self.back) == (max(rgb.shape[:2]) > self.large)
-                todo = [i for i, rgb in enumerate(rgbs) if not len(res[i][1]) and first_choice(rgb) != second_try]
-                for i, dets in zip(todo, detect_faces(model, [rgbs[i] for i in todo]) if todo else []): res[i] = (model.size, dets)
+                todo = [i for i, order in enumerate(orders) if order[turn] is model and not len(res[i][1])]
+                for i, dets in zip(todo, detect_tiled(model, [rgbs[i] for i in todo]) if todo else []): res[i] = (model.size, dets)
+        return self._detect_padded(rgbs, res)
+
+    def _detect_padded(self, rgbs:list, res:list) -> list:
+        "`res` with the photos where no face was found tried once more by the 128 px model, with a black border: a face that fills the photo."
+        todo = [i for i, (_, dets) in enumerate(res) if not len(dets)]
+        pads = [round(PAD * max(rgbs[i].shape[:2])) for i in todo]
+        padded = [np.pad(rgbs[i], ((p, p), (p, p), (0, 0))) for i, p in zip(todo, pads)]
+        for i, p, dets in zip(todo, pads, detect_faces(self.front, padded) if todo else []):
+            dets[:, :16] -= p  # back in the photo's pixels
+            res[i] = (self.front.size, dets)
         return res
 
     def find_many(self, rgbs:list) -> list:

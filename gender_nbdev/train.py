@@ -160,8 +160,8 @@ class Recipe:
                  zoom:float=0.05, # training faces framed between 1/(1+zoom) and 1+zoom times the face box
                  shift:float=0.03, # ... moved by up to this fraction of the box
                  rotate:float=5., # ... and turned by up to this many degrees
-                 photo:float=0., # probability of each photo effect per training face: lower resolution, blur, grey, colour cast
-                 bands:float=0., # probability of black bands at a training face's edges, as where a photo ends
+                 photo:float=0.3, # probability of each photo effect per training face: lower resolution, blur, grey, colour cast
+                 bands:float=0.3, # probability of black bands at a training face's edges, as where a photo ends
                  epochs:int=60, # passes over the training images
                  bs:int=128, # batch size
                  lr:float=3e-3, # peak learning rate of the one-cycle schedule

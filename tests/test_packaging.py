@@ -27,5 +27,7 @@ def test_wheel_carries_the_model_and_commands(wheel):
     entry_points = zf.read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
     for cmd in ('gender_nbdev_train', 'gender_nbdev_evaluate', 'gender_nbdev_predict', 'gender_nbdev_benchmark'):
         assert f'{cmd} = ' in entry_points, cmd
-    requires = zf.read(next(n for n in names if n.endswith('METADATA'))).decode()
-    assert 'Requires-Dist: accelerate' not in requires, 'Accelerate is only needed for several processes'
+    metadata = zf.read(next(n for n in names if n.endswith('METADATA'))).decode().splitlines()
+    runtime = [l.split(':', 1)[1].strip() for l in metadata if l.startswith('Requires-Dist:') and 'extra ==' not in l]
+    assert any(r.startswith('torch') for r in runtime), runtime
+    assert not [r for r in runtime if r.startswith('accelerate')], 'Accelerate is only needed for several processes'

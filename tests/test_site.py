@@ -152,6 +152,8 @@ def test_page(page, server, browser_context):
 def test_site_shows_committed_figures(site):
     "Plots and images in the committed notebook outputs reach the site (no re-execution needed)."
     nbs = docs.nbs_path()
-    n_images = sum(('"image/png"' in (nbs/p.src).read_text(encoding='utf-8')) for p in docs.site_pages())
-    if not n_images: pytest.skip('no committed image outputs yet')
-    assert list((site/'_images').glob('*.png')), 'notebooks have image outputs but the site has no images'
+    sources = [(nbs/p.src).read_text(encoding='utf-8') for p in docs.site_pages()]
+    kinds = [(mime, ext) for mime, ext in (('image/png', 'png'), ('image/jpeg', 'jpg')) if any(f'"{mime}"' in s for s in sources)]
+    assert kinds, 'no notebook has a committed figure'
+    for mime, ext in kinds:
+        assert list((site/'_images').glob(f'*.{ext}')), f'notebooks have {mime} outputs but the site has no .{ext} images'
