@@ -181,9 +181,9 @@ def _whole_faces(dets:np.ndarray, x:int, y:int, tw:int, th:int, w:int, h:int, ma
     dets[:, :16] += np.tile([x, y], 8)
     return dets
 
-def detect_tiled(model:BlazeFace, rgbs:list) -> list:
-    "`detect_faces`, where a photo larger than `LARGE_PHOTO` is also searched in its 2 x 2 tiles (its small faces are larger there), merged."
-    tiles = [(i, t) for i, rgb in enumerate(rgbs) if max(rgb.shape[:2]) > LARGE_PHOTO for t in _tiles(*rgb.shape[:2])]
+def detect_tiled(model:BlazeFace, rgbs:list, large:int=LARGE_PHOTO) -> list:
+    "`detect_faces`, where a photo whose longer side is over `large` is also searched in its 2 x 2 tiles (its small faces are larger there), merged."
+    tiles = [(i, t) for i, rgb in enumerate(rgbs) if max(rgb.shape[:2]) > large for t in _tiles(*rgb.shape[:2])]
     found = detect_faces(model, list(rgbs) + [rgbs[i][y:y + th, x:x + tw] for i, (x, y, tw, th) in tiles])
     merged = [[dets] for dets in found[:len(rgbs)]]
     for (i, tile), dets in zip(tiles, found[len(rgbs):]): merged[i].append(_whole_faces(dets, *tile, rgbs[i].shape[1], rgbs[i].shape[0]))
@@ -217,7 +217,7 @@ class FaceFinder:
         for turn in (0, 1):
             for model in (self.front, self.back):
                 todo = [i for i, order in enumerate(orders) if order[turn] is model and not len(res[i][1])]
-                for i, dets in zip(todo, detect_tiled(model, [rgbs[i] for i in todo]) if todo else []): res[i] = (model.size, dets)
+                for i, dets in zip(todo, detect_tiled(model, [rgbs[i] for i in todo], self.large) if todo else []): res[i] = (model.size, dets)
         return self._detect_padded(rgbs, res)
 
     def _detect_padded(self, rgbs:list, res:list) -> list:
