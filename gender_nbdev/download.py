@@ -4,15 +4,17 @@
 
 # %% ../nbs/01d_download.ipynb #d4b3de35
 from __future__ import annotations
-import hashlib, http.client, os, shutil, stat, tempfile, urllib.error, urllib.request, zipfile
+import hashlib, http.client, importlib.resources, os, shutil, stat, tempfile, urllib.error, urllib.request, zipfile
 from pathlib import Path, PurePosixPath
 from typing import Iterable, NamedTuple
+from PIL import Image
 from .core import *
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['CELEBA_FILES', 'DRIVE_URL', 'MIRROR_ENV', 'CELEBA_PAGE', 'KAGGLE_PAGE', 'CHUNK', 'NETWORK_ERRORS', 'CelebaFile',
-           'celeba_url', 'file_md5', 'download_file', 'check_zip', 'extract_zip', 'by_hand', 'download_celeba']
+__all__ = ['CELEBA_FILES', 'DRIVE_URL', 'MIRROR_ENV', 'CELEBA_PAGE', 'KAGGLE_PAGE', 'CHUNK', 'NETWORK_ERRORS', 'SUBSETS',
+           'CelebaFile', 'celeba_url', 'file_md5', 'download_file', 'check_zip', 'extract_zip', 'by_hand',
+           'download_celeba', 'subset_ids', 'make_celeba_subset']
 
 # %% ../nbs/01d_download.ipynb #008d724d
 class CelebaFile(NamedTuple):
@@ -215,4 +217,55 @@ def download_celeba(dest:str|Path|None=None, # CelebA folder (default: `celeba_p
         try: _get(f, dest, base_url, keep_zip, progress, timeout)
         except (*NETWORK_ERRORS, _WebPage) as e: raise _failed(e, f, celeba_url(f, base_url), dest, files) from None
         if not progress: print(f"{f.name}: ready", flush=True)
+    return dest
+
+# %% ../nbs/01d_download.ipynb #377c227b
+SUBSETS = {'celeba-6k': 1, 'celeba-half-10k': 2}  # our subsets of CelebA: name -> how many times smaller their images are
+
+def subset_ids(name:str) -> list:
+    "The image ids ('000001.jpg', ...) of one of our `SUBSETS`, from the list that ships with the package."
+    if name not in SUBSETS: raise InputError(f"unknown CelebA subset {name!r}: expected one of {', '.join(SUBSETS)}")
+    return (importlib.resources.files('gender_nbdev')/'subsets'/f'{name}.txt').read_text().split()
+
+# %% ../nbs/01d_download.ipynb #eee3eac2
+def _write_table(fn:Path, lines:list):
+    "Write `lines` to `fn`, one per line."
+    fn.write_text(''.join(f'{l}\n' for l in lines), encoding='utf-8')
+
+def _subset_tables(files:dict, ids:list, dest:Path):
+    "The source's annotation files cut to `ids`, written to `dest` in the official layout."
+    from gender_nbdev.data import read_attributes, read_partitions, read_identities, PARTITIONS
+    attributes = read_attributes(files['attributes'])
+    missing = len(set(ids) - set(attributes.index))
+    if missing: raise InputError(f"{files['attributes']}: {missing} of the {len(ids)} images are not listed (not a full CelebA?)")
+    rows = attributes.loc[ids].astype(int) * 2 - 1
+    _write_table(dest/'list_attr_celeba.txt', [len(ids), ' '.join(rows.columns)] + [f"{i} {' '.join(map(str, r))}" for i, r in zip(ids, rows.values)])
+    partition = read_partitions(files['partitions']).loc[ids].map(PARTITIONS.index)
+    _write_table(dest/'list_eval_partition.txt', [f'{i} {p}' for i, p in partition.items()])
+    if files.get('identities'): _write_table(dest/'identity_CelebA.txt', [f'{i} {n}' for i, n in read_identities(files['identities']).loc[ids].items()])
+
+# %% ../nbs/01d_download.ipynb #e96e5a1a
+def _copy_image(src:Path, dst:Path, downscale:int):
+    "Copy the image `src` to `dst`, `downscale` times smaller (as a JPEG of quality 75) if that is over 1."
+    if not src.is_file(): raise InputError(f"{src}: image not found")
+    if downscale == 1: return shutil.copyfile(src, dst)
+    with Image.open(src) as img: img.resize((img.width // downscale, img.height // downscale), Image.LANCZOS).save(dst, quality=75)
+
+def make_celeba_subset(images:str|list, # the name of one of our `SUBSETS`, or a list of image ids
+                       source:str|Path|None=None, # the full CelebA folder (default: `celeba_path()`)
+                       dest:str|Path|None=None, # folder to write (default: the subset's name beside `source`)
+                       downscale:int|None=None, # make images this many times smaller (default: as the subset was)
+                       progress:bool|None=None, # a progress bar (default: in a terminal or notebook, see `progress_bars`)
+                      ) -> Path:
+    "Write a CelebA folder holding only `images` (and their annotations) from the full CelebA at `source`."
+    from gender_nbdev.data import celeba_files
+    ids, files = subset_ids(images) if isinstance(images, str) else list(images), celeba_files(source)
+    downscale = downscale or (SUBSETS[images] if isinstance(images, str) else 1)
+    dest = Path(dest or celeba_path(source).parent/(images if isinstance(images, str) else 'celeba-subset'))
+    if dest.resolve() == celeba_path(source).resolve():
+        raise InputError(f"{dest}: that is the source CelebA folder; choose another destination")
+    (dest/'img_align_celeba').mkdir(parents=True, exist_ok=True)
+    _subset_tables(files, ids, dest)
+    show = progress_bars() if progress is None else progress
+    for i in (progress_bar(ids) if show else ids): _copy_image(files['images']/i, dest/'img_align_celeba'/i, downscale)
     return dest

@@ -96,7 +96,7 @@ def test_every_built_page_is_checked(site):
     assert built == sorted(PAGES)
 
 def test_sidebar_in_reading_order(site):
-    "The sidebar lists home, tutorials, API pages by file name, then the model card."
+    "The sidebar lists home, the book's chapters, API pages by file name, internals, then the model card."
     from html.parser import HTMLParser
     class Nav(HTMLParser):
         def __init__(self):
@@ -112,6 +112,8 @@ def test_sidebar_in_reading_order(site):
     nav.feed((site/'index.html').read_text(encoding='utf-8'))
     hrefs = [urldefrag(h)[0] or 'index.html' for h in nav.links]
     assert [h for h in hrefs if h.endswith('.html')] == [p.html for p in docs.site_pages()]
+    chapters = [p.html for p in docs.site_pages() if p.caption == 'The book']
+    assert len(chapters) >= 8 and [h for h in hrefs if h.endswith('.html')][1:len(chapters) + 1] == chapters, 'the book comes first'
 
 @pytest.mark.parametrize('page', PAGES)
 def test_page(page, server, browser_context):

@@ -44,11 +44,14 @@ class Page:
     @property
     def html(self) -> str: return self.doc + '.html'
 
+INTERNALS = {'core', 'cache', 'download', 'distributed', 'benchmark'}  # API pages a learner can skip: plumbing, not the method
+
 def _section(rel:Path) -> tuple[int, str]:
-    "(rank, sidebar caption) of a notebook: home, tutorials, API pages, other folders, the model card (About)."
-    if len(rel.parts) > 1: return (1 if rel.parts[0] == 'tutorials' else 3), rel.parts[0].replace('_', ' ').capitalize()
+    "(rank, sidebar caption) of a notebook: home, the book, API pages, internals, other folders, the model card (About)."
+    if len(rel.parts) > 1: return (1, 'The book') if rel.parts[0] == 'tutorials' else (4, rel.parts[0].replace('_', ' ').capitalize())
     if rel.stem == 'index': return 0, ''
-    return (4, 'About') if rel.stem == 'model_card' else (2, 'API reference')
+    if rel.stem == 'model_card': return 5, 'About'
+    return (3, 'Internals') if re.sub(r'^\d+[a-zA-Z0-9]*_', '', rel.stem) in INTERNALS else (2, 'API reference')
 
 def site_pages(nbs:Path|None=None) -> list[Page]:
     "The notebooks under `nbs` in reading order (by section, then file name), less those nbdev skips (_ or . names)."
