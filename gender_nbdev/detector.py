@@ -64,7 +64,7 @@ MIN_SCORE, NMS_IOU, SCORE_CLIP = 0.5, 0.3, 100.  # MediaPipe's settings
 
 def decode(detector:Detector, reg:np.ndarray, cls:np.ndarray) -> list:
     "For each input, the candidates above `MIN_SCORE`: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), as input fractions, and score."
-    scores, out = 1 / (1 + np.exp(-np.clip(cls[..., 0], -SCORE_CLIP, SCORE_CLIP))), []
+    scores, out = 1 / (1 + np.exp(-np.clip(cls[..., 0].astype(np.float64), -SCORE_CLIP, SCORE_CLIP))), []
     for r, s in zip(reg, scores):
         keep = s > MIN_SCORE
         r, s, a = r[keep] / detector.size, s[keep], detector.anchors[keep]
