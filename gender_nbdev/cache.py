@@ -25,7 +25,7 @@ __all__ = ['CACHE_FORMAT', 'cache_fingerprint', 'build_face_cache', 'FaceCache',
            'images_per_second']
 
 # %% ../nbs/01c_cache.ipynb #2b3b4e22
-CACHE_FORMAT = 2  # bump when the way pixels are made changes (2: faces found by BlazeFace)
+CACHE_FORMAT = 3  # bump when the way pixels are made changes (2: faces found by BlazeFace; 3: BlazeFace in ONNX Runtime)
 
 def cache_fingerprint(items:pd.DataFrame, size:int, context:float=1., framing:FaceFraming|None=None) -> str:
     "A key for the cached faces of `items`: changes with any file, its size or mtime, `size`, `context` or `framing`."

@@ -4,17 +4,18 @@
 
 # %% ../nbs/00_core.ipynb #6ab2ca50
 from __future__ import annotations
-import argparse, contextlib, inspect, os, sys, warnings
+import argparse, contextlib, inspect, json, os, sys, warnings
 from fastcore.docments import docments
 from fastcore.imports import in_notebook
 from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'MODE_ENV', 'ATTRIBUTE_FILES', 'SYNTHETIC_MARKER', 'CACHE_ENV', 'PROGRESS_ENV', 'PHOTOS_ENV',
-           'DEFAULT_SEED', 'VOCAB', 'celeba_path', 'photo_folders', 'cache_path', 'has_real_celeba', 'InputError',
-           'run_mode', 'RunSettings', 'run_settings', 'progress_bars', 'seed_everything', 'label_of',
-           'report_input_errors', 'cli_parser', 'cli_main']
+__all__ = ['DATA_ENV', 'MODE_ENV', 'SYNTHETIC_MARKER', 'CACHE_ENV', 'PROGRESS_ENV', 'PHOTOS_ENV', 'ANNOTATION_FILES',
+           'DEFAULT_SEED', 'VOCAB', 'MODEL_FORMAT', 'celeba_path', 'photo_folders', 'cache_path', 'find_celeba_file',
+           'has_real_celeba', 'InputError', 'run_mode', 'RunSettings', 'run_settings', 'progress_bars',
+           'seed_everything', 'label_of', 'confidence', 'write_atomically', 'read_model_meta', 'report_input_errors',
+           'cli_parser', 'cli_main']
 
 # %% ../nbs/00_core.ipynb #22cfbb2e
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # raised by torch when fastai imports
@@ -23,7 +24,6 @@ warnings.filterwarnings('ignore', message='IProgress not found')  # raised by tq
 # %% ../nbs/00_core.ipynb #27cd9a87
 DATA_ENV = 'GENDER_NBDEV_DATA'  # environment variable naming the CelebA folder
 MODE_ENV = 'GENDER_NBDEV_MODE'  # environment variable forcing the run mode: smoke or full
-ATTRIBUTE_FILES = ('list_attr_celeba.txt', 'list_attr_celeba.csv')  # official and Kaggle layouts
 SYNTHETIC_MARKER = 'SYNTHETIC.md'  # written by our fixture generator: "this is not CelebA"
 CACHE_ENV = 'GENDER_NBDEV_CACHE'  # environment variable naming our cache folder
 PROGRESS_ENV = 'GENDER_NBDEV_PROGRESS'  # environment variable choosing progress bars or plain lines
@@ -50,10 +50,18 @@ def cache_path(*parts:str) -> Path:
     return root.joinpath(*parts)
 
 # %% ../nbs/00_core.ipynb #c1c754a5
+ANNOTATION_FILES = dict(attributes=('list_attr_celeba.txt', 'list_attr_celeba.csv'),  # official and Kaggle layouts
+                        partitions=('list_eval_partition.txt', 'list_eval_partition.csv'),
+                        identities=('identity_CelebA.txt',))
+
+def find_celeba_file(path:Path, names:tuple, sub:tuple=('', 'Anno', 'Eval', 'Img')) -> Path|None:
+    "The first of `names` that exists in the CelebA folder `path` or its official subfolders (as in the official download)."
+    return next((path/s/n for s in sub for n in names if (path/s/n).exists()), None)
+
 def has_real_celeba(path:str|Path|None=None) -> bool:
-    "Does the CelebA folder hold real annotations (not our synthetic fixture)?"
+    "Does the CelebA folder hold real annotations (not our synthetic fixture), in either layout?"
     path = celeba_path(path)
-    return any((path/f).exists() for f in ATTRIBUTE_FILES) and not (path/SYNTHETIC_MARKER).exists()
+    return find_celeba_file(path, ANNOTATION_FILES['attributes']) is not None and not (path/SYNTHETIC_MARKER).exists()
 
 # %% ../nbs/00_core.ipynb #abb98989
 class InputError(ValueError):
@@ -106,8 +114,32 @@ def seed_everything(seed:int=DEFAULT_SEED) -> int:
 VOCAB = ('female', 'male')  # index 0: CelebA Male = -1, index 1: CelebA Male = 1
 
 def label_of(male:int|bool) -> str:
-    "The label for CelebA's `Male` value (1 / -1, or a bool)."
+    "The label for CelebA's `Male` value (1 / -1, or a bool; `p_male >= 0.5` for a prediction): the one label rule."
     return VOCAB[int(male) == 1]
+
+def confidence(p_male):
+    "How sure a prediction is, from its probability of `male` (a number or an array): the larger of p and 1 - p."
+    return abs(p_male - 0.5) + 0.5
+
+# %% ../nbs/00_core.ipynb #41a5400c
+MODEL_FORMAT = 'gender_nbdev.model/1'
+
+def write_atomically(fn:Path, write):
+    "Call `write(tmp)` for a temporary name next to `fn` (its folder made if needed), then rename it to `fn`."
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    tmp = fn.with_name(f'.{fn.name}.tmp')
+    write(tmp)
+    os.replace(tmp, fn)
+
+def read_model_meta(path:str|Path) -> dict:
+    "The parsed model.json of the saved model folder `path`, checked to be ours."
+    fn = Path(path)/'model.json'
+    if not fn.is_file(): raise InputError(f"{path}: no model.json (not a saved gender_nbdev model)")
+    try: meta = json.loads(fn.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InputError(f"{fn}: not valid JSON ({e})") from None
+    if not isinstance(meta, dict) or meta.get('format') != MODEL_FORMAT:
+        raise InputError(f"{fn}: format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {MODEL_FORMAT!r}")
+    return meta
 
 # %% ../nbs/00_core.ipynb #09e4bf40
 @contextlib.contextmanager

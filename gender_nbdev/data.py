@@ -4,24 +4,26 @@
 
 # %% ../nbs/01_data.ipynb #6ade21a9
 from __future__ import annotations
-import math, os, re, shutil, tempfile, warnings
+import os, re, shutil, tempfile, warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw
 from .core import *
+from .images import *
 from fastcore.parallel import parallel
 
+_all_ = ['CELEBA_IMAGE_SIZE', 'FACE_CROP', 'open_rgb', 'face_box', 'crop_face']  # from `gender_nbdev.images`, for `from gender_nbdev.data import *`
+
 # %% auto #0
-__all__ = ['CELEBA_IMAGE_SIZE', 'PARTITIONS', 'FIXTURE_ATTRIBUTES', 'ANNOTATION_FILES', 'FACE_CROP', 'make_celeba_fixture',
-           'fixture_folder', 'celeba_or_fixture', 'read_attributes', 'read_partitions', 'read_identities',
-           'celeba_files', 'skip_or_raise', 'celeba_items', 'sample_items', 'open_rgb', 'drop_bad_images',
-           'check_images', 'face_box', 'crop_face', 'class_counts', 'class_weights']
+__all__ = ['PARTITIONS', 'FIXTURE_ATTRIBUTES', 'PRACTICE_BANNER', 'make_celeba_fixture', 'fixture_folder', 'celeba_or_fixture',
+           'read_attributes', 'read_partitions', 'read_identities', 'celeba_files', 'skip_or_raise', 'celeba_items',
+           'sample_items', 'drop_bad_images', 'check_images', 'class_counts', 'class_weights', 'CELEBA_IMAGE_SIZE',
+           'FACE_CROP', 'open_rgb', 'face_box', 'crop_face']
 
 # %% ../nbs/01_data.ipynb #523093f0
-CELEBA_IMAGE_SIZE = (178, 218)  # width, height of CelebA's aligned images
 PARTITIONS = ('train', 'valid', 'test')  # official partition ids 0, 1, 2
 FIXTURE_ATTRIBUTES = ('Eyeglasses', 'Male', 'Young')
 
@@ -99,9 +101,15 @@ def fixture_folder(layout:str='official') -> Path:
         except OSError: shutil.rmtree(tmp)  # another process got there first
     return dest
 
+PRACTICE_BANNER = (f"Practice mode: no CelebA found, so this uses synthetic practice faces (cartoons in CelebA's layout), "
+                   f"not CelebA. Everything runs, but accuracies and pictures here mean nothing about real faces. "
+                   f"To use CelebA, run `download_celeba()` (gender_nbdev.download) or set {DATA_ENV} to a CelebA folder.")
+
 def celeba_or_fixture(path:str|Path|None=None) -> Path:
-    "The real CelebA folder when there is one (see `celeba_path`), else the synthetic fixture."
-    return celeba_path(path) if has_real_celeba(path) else fixture_folder()
+    "The real CelebA folder when there is one (see `celeba_path`), else the synthetic fixture, saying so in a banner."
+    if has_real_celeba(path): return celeba_path(path)
+    print(PRACTICE_BANNER)
+    return fixture_folder()
 
 # %% ../nbs/01_data.ipynb #3f6ae363
 def _table_rows(fn:Path) -> list[tuple[int, list[str]]]:
@@ -152,22 +160,13 @@ def read_identities(fn:str|Path) -> pd.Series:
     "The identity id per image, from `identity_CelebA.txt`."
     return _rows_to_frame(Path(fn), _table_rows(Path(fn)), ['identity']).identity.astype(int)
 
-# %% ../nbs/01_data.ipynb #06779213
-ANNOTATION_FILES = dict(attributes=('list_attr_celeba.txt', 'list_attr_celeba.csv'),
-                        partitions=('list_eval_partition.txt', 'list_eval_partition.csv'),
-                        identities=('identity_CelebA.txt',))
-
-def _find(path:Path, names:tuple, sub:tuple=('', 'Anno', 'Eval', 'Img')) -> Path|None:
-    "The first of `names` that exists in `path` or its official subfolders."
-    return next((path/s/n for s in sub for n in names if (path/s/n).exists()), None)
-
 # %% ../nbs/01_data.ipynb #7627a566
 def celeba_files(path:str|Path|None=None) -> dict:
     "Locate the image folder and annotation files of a CelebA folder (official or Kaggle layout)."
     path = celeba_path(path)
     if not path.is_dir(): raise InputError(f"{path}: CelebA folder not found (see `download_celeba`)")
-    files = {k: _find(path, names) for k, names in ANNOTATION_FILES.items()}
-    images = _find(path, ('img_align_celeba',))
+    files = {k: find_celeba_file(path, names) for k, names in ANNOTATION_FILES.items()}
+    images = find_celeba_file(path, ('img_align_celeba',))
     if images and (images/'img_align_celeba').is_dir(): images = images/'img_align_celeba'  # Kaggle's zip
     files['images'] = images
     missing = [ANNOTATION_FILES[k][0] if k != 'images' else 'img_align_celeba/' for k, v in files.items() if v is None and k != 'identities']
@@ -220,7 +219,7 @@ def celeba_items(path:str|Path|list|None=None, # CelebA folder, or a list of the
     missing = table.index.difference(pd.Index(os.listdir(files['images'])))
     table = skip_or_raise(table, _problems(missing, f"listed but not in {files['images']}"), skip_bad)
     table.insert(0, 'path', [str(files['images']/i) for i in table.index])
-    table.insert(1, 'label', np.where(table.Male, VOCAB[1], VOCAB[0]))
+    table.insert(1, 'label', table.Male.map(label_of).values)
     table['partition'] = pd.Categorical(table.partition, categories=PARTITIONS)
     table['folder'] = celeba_path(path).name
     front = ['path', 'label', 'Male', 'partition'] + (['identity'] if 'identity' in table else [])
@@ -241,20 +240,6 @@ def sample_items(items:pd.DataFrame, n:int|None, seed:int=DEFAULT_SEED) -> pd.Da
     if n is None: return items
     keep = items.groupby('partition', observed=True, group_keys=False).apply(lambda g: g.sample(min(n, len(g)), random_state=seed))
     return items.loc[sorted(keep.index)].reset_index(drop=True)
-
-# %% ../nbs/01_data.ipynb #01825272
-def open_rgb(fn:str|Path, draft_side:int|None=None) -> Image.Image:
-    "Decode the image at `fn` fully, as RGB and upright by its EXIF orientation; a missing, unreadable or truncated file raises `InputError`."
-    try:
-        with Image.open(fn) as img:
-            full = max(img.size)
-            if draft_side and full > 2 * draft_side: img.draft('RGB', tuple(math.ceil(v * draft_side / full) for v in img.size))
-            out = ImageOps.exif_transpose(img).convert('RGB')
-            out.info['scale'] = full / max(out.size)  # pixels of the file per pixel of `out` (1 unless drafted)
-            return out
-    except FileNotFoundError: raise InputError(f"{fn}: file not found") from None
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
-        raise InputError(f"{fn}: unreadable image ({e})") from None
 
 # %% ../nbs/01_data.ipynb #081d04ae
 def _image_problem(fn:str) -> str|None:
@@ -277,19 +262,6 @@ def check_images(items:pd.DataFrame, # a table from `celeba_items`
     "Decode every image in `items`; unreadable ones raise `InputError` (or, with `skip_bad`, are dropped and reported)."
     problems = parallel(_image_problem, items.path.tolist(), n_workers=n_workers or os.cpu_count(), progress=progress_bars() and len(items) > 1000)
     return drop_bad_images(items, list(problems), skip_bad)
-
-# %% ../nbs/01_data.ipynb #d272198c
-FACE_CROP = 108  # side of the original demo's central crop, in pixels of a 178-wide aligned image
-
-def face_box(w:int, h:int, context:float=1.) -> tuple:
-    "The central face square of a `w` x `h` aligned image (`context` times larger), as (left, top, right, bottom)."
-    side = min(w, h) * FACE_CROP / CELEBA_IMAGE_SIZE[0] * context
-    return ((w - side) / 2, (h - side) / 2, (w + side) / 2, (h + side) / 2)
-
-def crop_face(img:Image.Image, size:int=64, context:float=1.) -> Image.Image:
-    "Crop the face box (`context` times larger) out of `img`; resize it so the face spans `size` pixels."
-    side = round(size * context)
-    return img.resize((side, side), Image.Resampling.BILINEAR, box=face_box(*img.size, context))
 
 # %% ../nbs/01_data.ipynb #4d20fb6c
 def class_counts(items:pd.DataFrame) -> pd.Series:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #98f1b627
 from __future__ import annotations
-import hashlib, json, os, sys
+import hashlib, json, math, os, sys
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +22,9 @@ from .inference import *
 # %% auto #0
 __all__ = ['AGE_BANDS', 'evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
            'confident_mistakes', 'plot_confident_mistakes', 'subgroup_accuracy', 'identity_accuracy', 'grad_cam',
-           'plot_grad_cam', 'pasted_photos', 'pasted_accuracy', 'photo_items', 'photo_predictions', 'photo_scores',
-           'subgroup_recall', 'photo_report', 'evaluate_model', 'model_id', 'evaluate_photos', 'plot_subgroup_recall',
-           'write_report', 'evaluate_cli']
+           'normalised_batch', 'plot_grad_cam', 'pasted_photo', 'pasted_photos', 'pasted_accuracy', 'photo_items',
+           'photo_predictions', 'photo_scores', 'subgroup_recall', 'photo_report', 'evaluate_model', 'model_id',
+           'evaluate_photos', 'plot_subgroup_recall', 'write_report', 'evaluate_cli']
 
 # %% ../nbs/05_evaluate.ipynb #dd70f668
 def partition_predictions(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', bs:int=256) -> pd.DataFrame:
@@ -49,7 +49,7 @@ def plot_confusion(table:pd.DataFrame, ax=None):
 # %% ../nbs/05_evaluate.ipynb #a2f72532
 def reliability(table:pd.DataFrame, bins:int=10) -> tuple:
     "Per-bin confidence, accuracy and count of a prediction table, and its expected calibration error."
-    conf = np.maximum(table.p_male, 1 - table.p_male)
+    conf = confidence(table.p_male)
     edges = np.linspace(0.5, 1, bins // 2 + 1)
     which = np.clip(np.digitize(conf, edges[1:-1]), 0, len(edges) - 2)
     per_bin = pd.DataFrame(dict(confidence=conf, accuracy=table.correct.astype(float), bin=which)).groupby('bin')
@@ -69,7 +69,7 @@ def plot_reliability(table:pd.DataFrame, bins:int=10, ax=None):
 # %% ../nbs/05_evaluate.ipynb #33ffe9a2
 def confident_mistakes(table:pd.DataFrame, n:int=9) -> pd.DataFrame:
     "The `n` wrong predictions of `table` with the highest confidence."
-    return table[~table.correct].assign(conf=lambda d: np.maximum(d.p_male, 1 - d.p_male)).nlargest(n, 'conf')
+    return table[~table.correct].assign(conf=lambda d: confidence(d.p_male)).nlargest(n, 'conf')
 
 def plot_confident_mistakes(table:pd.DataFrame, n:int=9, size:int=96, aligned:bool=True):
     "A grid of the `n` wrong predictions with the highest confidence: small face crops (`aligned`), or small photos."
@@ -113,15 +113,38 @@ def grad_cam(model:GenderCNN, xb:torch.Tensor) -> torch.Tensor:
     return (cam / cam.flatten(1).max(1).values.clamp_min(1e-8)[:, None, None]).detach()
 
 # %% ../nbs/05_evaluate.ipynb #db806b5f
+def normalised_batch(faces:list, meta:dict) -> torch.Tensor:
+    "Prepared faces (uint8, `size` px) as the float batch the torch model takes, normalised as model.json says (the ONNX graph does the same inside)."
+    xb = torch.from_numpy(np.stack([np.asarray(f) for f in faces])).permute(0, 3, 1, 2).float() / 255
+    pre = meta['preprocessing']
+    return (xb - torch.tensor(pre['mean']).view(1, 3, 1, 1)) / torch.tensor(pre['std']).view(1, 3, 1, 1)
+
 def plot_grad_cam(predictor:GenderPredictor, paths:list, detect:bool=False):
     "Faces (aligned images; or, with `detect`, the largest face of photos) with their Grad-CAM maps overlaid, titled with the prediction."
     faces = [f for p in paths for _, f in predictor.faces(open_rgb(p), detect)[:1]]
-    cams, probs = grad_cam(predictor.model, predictor.batch(faces)).cpu(), predictor.probs(faces)
+    model, meta = load_gender_model(predictor.path)  # Grad-CAM needs gradients: the torch model
+    cams, probs = grad_cam(model, normalised_batch(faces, meta)).cpu(), predictor.probs(faces)
     fig, axs = plt.subplots(1, len(faces), figsize=(2 * len(faces), 2.3), squeeze=False)
     for ax, f, c, p in zip(axs[0], faces, cams, probs):
         ax.imshow(f); ax.imshow(c, cmap='jet', alpha=0.45); ax.set_axis_off()
-        ax.set_title(f'{VOCAB[int(p >= 0.5)]} {max(p, 1 - p):.2f}', fontsize=9)
+        ax.set_title(f'{label_of(p >= 0.5)} {confidence(p):.2f}', fontsize=9)
     return fig
+
+# %% ../nbs/05_evaluate.ipynb #b7e7ce12
+def pasted_photo(img:Image.Image, rng:np.random.Generator,
+                 scale:tuple=(0.8, 2.0), # the photo is this many times the image's size...
+                 zoom:tuple=(0.7, 1.6), # ...with the face zoomed by this factor
+                ) -> Image.Image:
+    "A photo made from an aligned CelebA image: face rescaled and moved, on a larger or tighter canvas."
+    z = rng.uniform(*zoom)
+    face = img.resize((round(img.width * z), round(img.height * z)), Image.Resampling.BILINEAR)
+    l, t, r, b = (v * z for v in face_box(*img.size))  # the face box in the rescaled image
+    cw = max(round(img.width * rng.uniform(*scale)), math.ceil(r - l))
+    ch = max(round(img.height * rng.uniform(*scale)), math.ceil(b - t))
+    ox, oy = rng.uniform(-l, cw - r), rng.uniform(-t, ch - b)  # anywhere, as long as the face box stays on the canvas
+    canvas = Image.new('RGB', (cw, ch), tuple(int(c) for c in rng.integers(0, 256, 3)))
+    canvas.paste(face, (round(ox), round(oy)))
+    return canvas
 
 # %% ../nbs/05_evaluate.ipynb #68515c36
 def pasted_photos(paths:list, seed:int):
@@ -169,7 +192,7 @@ def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder
     table['path'] = [str(images/f) for f in table.image]
     missing = table.image[~table.path.map(os.path.isfile)]
     table = skip_or_raise(table.set_index('image'), pd.Series(f'listed but not in {images}', index=missing.values), skip_bad).reset_index()
-    table['label'] = np.where(table.Male, VOCAB[1], VOCAB[0])
+    table['label'] = table.Male.map(label_of).values
     if 'age' in table: table['age_band'] = pd.cut(table.age, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
     front = ['image', 'path', 'label', 'Male'] + [c for c in ('identity', 'age', 'age_band', 'race') if c in table]
     return table[front].reset_index(drop=True)

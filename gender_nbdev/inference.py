@@ -4,23 +4,22 @@
 
 # %% ../nbs/04_inference.ipynb #9afe0ce8
 from __future__ import annotations
-import glob, importlib.resources, itertools, json, multiprocessing, os, sys
+import csv, glob, importlib.resources, itertools, json, multiprocessing, os, sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import torch
 from PIL import Image
 from .core import *
-from .data import *
+from .images import *
+from .detector import onnx_session
 from .faces import *
-from .model import *
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'PHOTO_SIDE', 'CHUNK', 'COLUMNS', 'OUTPUT_COLUMNS', 'FORMATS', 'predict_main', 'shipped_model_path',
-           'GenderPredictor', 'face_crops', 'image_sources', 'open_image', 'prepare_images', 'iter_predictions',
-           'predict_gender', 'predict_cli']
+__all__ = ['IMAGE_SUFFIXES', 'PHOTO_SIDE', 'IMAGES_PER_JOB', 'COLUMNS', 'OUTPUT_COLUMNS', 'FORMATS', 'predict_main',
+           'shipped_model_path', 'GenderPredictor', 'face_crops', 'image_sources', 'open_image', 'Prepared',
+           'prepare_images', 'iter_predictions', 'predict_gender', 'predict_cli']
 
 # %% ../nbs/04_inference.ipynb #2f6d2150
 def shipped_model_path() -> Path:
@@ -29,47 +28,47 @@ def shipped_model_path() -> Path:
 
 # %% ../nbs/04_inference.ipynb #8e893887
 class GenderPredictor:
-    "A saved model ready to predict: `probs(faces)` for prepared faces, `faces(img, detect)` to prepare them."
+    "A saved model ready to predict, in ONNX Runtime: `probs(faces)` for prepared faces, `faces(img, detect)` to prepare them."
     def __init__(self, path:str|Path|None=None, # a saved model folder (default: the shipped model)
-                 device=None, # default: the GPU when there is one
+                 device=None, # (kept for older callers: prediction runs on the CPU)
                  finder:FaceFinder|None=None, # default: this process's `face_finder()`
-                 tta:bool|None=None): # average with the mirror image (default: as the model was saved)
+                 tta:bool|None=None, # average with the mirror image (default: as the model was saved)
+                 threads:int=1): # ONNX Runtime threads for the model
         self.path = Path(path or shipped_model_path())
-        self.model, self.meta = load_gender_model(self.path)
-        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-        self.model.to(self.device, memory_format=torch.channels_last)  # about twice as fast, on the CPU too
-        pre = self.meta['preprocessing']
-        self.size, self.tta = pre['size'], self.meta.get('tta', False) if tta is None else tta
-        self.mean, self.std = (torch.tensor(pre[k], device=self.device).view(1, 3, 1, 1) for k in ('mean', 'std'))
+        self.meta, fn = read_model_meta(self.path), self.path/'model.onnx'
+        if not fn.is_file(): raise InputError(f"{fn}: file not found (a model saved before ONNX export: gender_nbdev.model.export_gender_onnx writes it)")
+        self.session, pre = onnx_session(fn, threads), self.meta['preprocessing']
+        self.size, self.tta, self._finder = pre['size'], self.meta.get('tta', False) if tta is None else tta, finder
+        self.context = pre.get('context', (self.meta.get('recipe') or {}).get('context', 1.))  # (older files: the recipe's)
         self.framing = FaceFraming(**self.meta['framing']) if self.meta.get('framing') else None
-        self.finder = finder or face_finder()
 
-    def __repr__(self): return f"GenderPredictor({self.meta['architecture']}, tta={self.tta}, framing={self.framing})"
+    @property
+    def finder(self) -> FaceFinder: return self._finder or face_finder()  # (made when first needed: aligned images need none without a framing)
+    def __repr__(self): return f"GenderPredictor({self.meta['architecture']}, tta={self.tta}, context={self.context}, framing={self.framing})"
 
 # %% ../nbs/04_inference.ipynb #60c90cef
-def face_crops(imgs:list, framing:FaceFraming|None, size:int, detect:bool=True, finder:FaceFinder|None=None) -> list:
-    "For each PIL image, its `(box, face)` pairs: every detected face framed by `framing`; or, without `detect`, the image as a CelebA-aligned crop."
-    if not detect: return [[(None, align_face(img, framing.typical_face(*img.size), framing, size) if framing else crop_face(img, size))] for img in imgs]
+def face_crops(imgs:list, framing:FaceFraming|None, size:int, detect:bool=True, finder:FaceFinder|None=None,
+               context:float=1.) -> list: # the margin of the model's training crops (see `network_face`)
+    "For each PIL image, its `(box, face)` pairs: every detected face; or, without `detect`, the image as a CelebA-aligned one; each as `network_face` cuts it."
+    if not detect: return [[(None, network_face(img, None, framing, size, context, finder))] for img in imgs]
     if framing is None: raise InputError("this model has no framing for detected faces; use detect=False (--no-detect) on aligned crops")
     found = (finder or face_finder()).find_many([np.asarray(img) for img in imgs])
-    return [[(f.box, align_face(img, f, framing, size)) for f in faces] for img, faces in zip(imgs, found)]
+    return [[(f.box, network_face(img, f, framing, size, context)) for f in faces] for img, faces in zip(imgs, found)]
 
 @patch
 def faces(self:GenderPredictor, img:Image.Image, detect:bool=True) -> list:
     "The `(box, face)` pairs of `img` (see `face_crops`), ready for `probs`."
-    return face_crops([img], self.framing, self.size, detect, self.finder)[0]
+    return face_crops([img], self.framing, self.size, detect, self.finder, self.context)[0]
 
 @patch
-def batch(self:GenderPredictor, faces:list) -> torch.Tensor:
-    "Prepared faces (PIL images or arrays of `size` pixels) as the normalised batch the model takes, on its device."
-    xb = torch.from_numpy(np.stack([np.asarray(f) for f in faces])).to(self.device).permute(0, 3, 1, 2).float() / 255
-    return ((xb - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
-
-@patch
-def probs(self:GenderPredictor, faces:list) -> np.ndarray:
-    "Probability of `male` for each prepared face (PIL images or arrays of `size` pixels)."
-    if not faces: return np.zeros(0)
-    return male_probs(self.model, self.batch(faces), self.tta).float().cpu().numpy()
+def probs(self:GenderPredictor, faces:list, sure:float=0.9) -> np.ndarray:
+    "Probability of `male` for each prepared face (PIL images or uint8 arrays of `size` pixels); with `tta`, averaged with the mirror image where under `sure`."
+    if not len(faces): return np.zeros(0, np.float32)
+    x = np.stack([np.asarray(f, dtype=np.uint8) for f in faces])
+    p = self.session.run(None, {'x': x})[0]
+    unsure = np.flatnonzero((p > 1 - sure) & (p < sure)) if self.tta else []
+    if len(unsure): p[unsure] = (p[unsure] + self.session.run(None, {'x': np.ascontiguousarray(x[unsure, :, ::-1])})[0]) / 2
+    return p
 
 # %% ../nbs/04_inference.ipynb #35945e94
 IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp'}
@@ -101,21 +100,32 @@ def open_image(source) -> Image.Image:
     return _array_image(source) if isinstance(source, np.ndarray) else source.convert('RGB')
 
 # %% ../nbs/04_inference.ipynb #562a1aa6
-CHUNK = 16  # images per job of a worker process
+IMAGES_PER_JOB = 16  # images a worker process opens and prepares at a time
+
+@dataclass
+class Prepared:
+    "An image after `prepare_images`: its `(box, face array)` pairs, or the reason it has none in `error`."
+    faces: list
+    error: str|None = None
+
+def _open_all(job:list) -> list:
+    "The images of a job's `(number, name, source)` triples, opened; an unreadable one as its `Prepared` error."
+    out = []
+    for _, _, source in job:
+        try: out.append(open_image(source))
+        except InputError as e: out.append(Prepared([], str(e).removeprefix(f"{source}: ")))  # rows name the image already
+    return out
 
 def prepare_images(job:tuple) -> tuple:
-    "Open a chunk of images and prepare their faces (see `face_crops`): `(image, name)` of each, and its `(box, face array)` pairs or the reason it has none."
-    chunk, framing, size, detect = job
-    imgs = []
-    for _, _, source in chunk:
-        try: imgs.append(open_image(source))
-        except InputError as e: imgs.append(str(e).removeprefix(f"{source}: "))  # rows name the image already
-    crops = iter(face_crops([i for i in imgs if not isinstance(i, str)], framing, size, detect))
+    "Open a job's images and prepare their faces (see `face_crops`): `(image, name)` of each, and its `Prepared`."
+    triples, framing, size, detect, context = job
+    imgs = _open_all(triples)
+    crops = iter(face_crops([i for i in imgs if not isinstance(i, Prepared)], framing, size, detect, context=context))
     in_file = lambda box, img: None if box is None else [v * img.info.get('scale', 1) for v in box]  # boxes in the photo's own pixels
-    prepared = [i if isinstance(i, str) else [(in_file(b, i), np.asarray(f)) for b, f in next(crops)] or 'no face found' for i in imgs]
-    return [(image, name) for image, name, _ in chunk], prepared
-
-def _start_worker(): torch.set_num_threads(1)  # one process per core: torch's threads would only fight each other
+    prepared = [i if isinstance(i, Prepared) else Prepared([(in_file(b, i), np.asarray(f)) for b, f in next(crops)]) for i in imgs]
+    for p in prepared:
+        if not p.faces and p.error is None: p.error = 'no face found'
+    return [(image, name) for image, name, _ in triples], prepared
 
 # %% ../nbs/04_inference.ipynb #562a1aa7
 COLUMNS = ['image', 'path', 'face', 'box', 'label', 'p_male', 'error']
@@ -123,32 +133,30 @@ COLUMNS = ['image', 'path', 'face', 'box', 'label', 'p_male', 'error']
 def _rows(done:list, predictor:GenderPredictor):
     "The prediction rows of prepared chunks (see `prepare_images`), the model run once on all their faces."
     names, prepared = [n for names, _ in done for n in names], [p for _, ps in done for p in ps]
-    probs = iter(predictor.probs([f for faces in prepared if not isinstance(faces, str) for _, f in faces]))
-    for (image, name), faces in zip(names, prepared):
-        if isinstance(faces, str): yield dict(zip(COLUMNS, (image, name, None, None, None, None, faces))); continue
-        for i, (box, _) in enumerate(faces):
-            p, box = float(next(probs)), None if box is None else [round(float(v)) for v in box]
-            yield dict(zip(COLUMNS, (image, name, i, box, VOCAB[int(p >= 0.5)], round(p, 4), None)))
+    probs = iter(predictor.probs([f for p in prepared for _, f in p.faces]))
+    for (image, name), p in zip(names, prepared):
+        if p.error: yield dict(zip(COLUMNS, (image, name, None, None, None, None, p.error))); continue
+        for i, (box, _) in enumerate(p.faces):
+            p_male, box = float(next(probs)), None if box is None else [round(float(v)) for v in box]
+            yield dict(zip(COLUMNS, (image, name, i, box, label_of(p_male >= 0.5), round(p_male, 4), None)))
 
-def _chunks(inputs) -> 'Iterator':
-    "Chunks of `CHUNK` `(image number, name, source)` triples from `inputs`."
+def _jobs(inputs) -> 'Iterator':
+    "The images of `inputs` as jobs of `IMAGES_PER_JOB` `(image number, name, source)` triples."
     sources = ((i, name, src) for i, (name, src) in enumerate(image_sources(inputs)))
-    while chunk := list(itertools.islice(sources, CHUNK)): yield chunk
+    while job := list(itertools.islice(sources, IMAGES_PER_JOB)): yield job
 
 def _pool(workers:int):
-    "A pool of worker processes (forked on Linux, where that is quick; torch threads 1 each)."
-    ctx = multiprocessing.get_context('fork' if sys.platform == 'linux' else None)
-    return ctx.Pool(workers, initializer=_start_worker)
+    "A pool of worker processes (forked on Linux, where that is quick; each runs its networks on one thread)."
+    return multiprocessing.get_context('fork' if sys.platform == 'linux' else None).Pool(workers)
 
 def iter_predictions(inputs, predictor:GenderPredictor|None=None, detect:bool=True, bs:int=256,
                      workers:int|None=None): # processes that find and frame faces (default: one per core; 0: none)
     "A row (a dict of `COLUMNS`) for every face in `inputs`, the model run on `bs` images at a time; `image` counts the inputs."
-    predictor, chunks = predictor or GenderPredictor(), _chunks(inputs)
-    head = list(itertools.islice(chunks, 2))
-    if len(head) < 2: workers = 0  # one chunk: quicker here than starting processes
-    jobs = ((c, predictor.framing, predictor.size, detect) for c in itertools.chain(head, chunks))
-    pool, threads = _pool(workers or os.cpu_count()) if workers != 0 else None, torch.get_num_threads()
-    if pool and predictor.device.type == 'cpu': torch.set_num_threads(1)  # the cores are the workers'; more threads here only slow them
+    predictor, jobs = predictor or GenderPredictor(), _jobs(inputs)
+    head = list(itertools.islice(jobs, 2))
+    if len(head) < 2: workers = 0  # one job: quicker here than starting processes
+    jobs = ((j, predictor.framing, predictor.size, detect, predictor.context) for j in itertools.chain(head, jobs))
+    pool = _pool(workers or os.cpu_count()) if workers != 0 else None
     try:
         done = []
         for names, prepared in (pool.imap(prepare_images, jobs) if pool else map(prepare_images, jobs)):
@@ -157,7 +165,6 @@ def iter_predictions(inputs, predictor:GenderPredictor|None=None, detect:bool=Tr
         yield from _rows(done, predictor)
     finally:
         if pool: pool.terminate()
-        torch.set_num_threads(threads)
 
 # %% ../nbs/04_inference.ipynb #9b0baca6
 def predict_gender(inputs, # paths, folders, globs, PIL images, arrays, or lists of them
@@ -165,8 +172,9 @@ def predict_gender(inputs, # paths, folders, globs, PIL images, arrays, or lists
                    detect:bool=True, # find faces first (ordinary photos); False for CelebA-aligned images
                    bs:int=256, # images per batch
                    workers:int|None=None, # processes that find and frame faces (default: one per core; 0: none)
-                  ) -> pd.DataFrame:
-    "One row per face: input number, path, face number, box, label ('female'/'male'), probability of male, and any error."
+                  ) -> 'pd.DataFrame':
+    "One row per face: input number, path, face number, box, label ('female'/'male'), probability of male, and any error (a pandas table)."
+    import pandas as pd  # here, not at the top: only the table needs it
     predictor = model if isinstance(model, GenderPredictor) else GenderPredictor(model)
     return pd.DataFrame(list(iter_predictions(inputs, predictor, detect, bs, workers)), columns=COLUMNS)
 
@@ -179,10 +187,14 @@ def _output_row(r:dict) -> dict:
 
 def _write_rows(rows:list, fmt:str, out=None):
     "Write output rows as csv, json or a table (to stdout by default)."
-    out, table = out or sys.stdout, pd.DataFrame(rows, columns=OUTPUT_COLUMNS).astype({c: 'Int64' for c in 'xywh'})
-    if fmt == 'csv': table.to_csv(out, index=False, lineterminator='\n')
+    out = out or sys.stdout
+    if fmt == 'csv':
+        w = csv.writer(out, lineterminator='\n'); w.writerow(OUTPUT_COLUMNS)
+        w.writerows([['' if r[c] is None else r[c] for c in OUTPUT_COLUMNS] for r in rows])
     elif fmt == 'json': out.write(json.dumps(rows, indent=1) + '\n')
-    else: out.write(table.to_string(index=False) + '\n')
+    else:
+        import pandas as pd  # (only the table format needs it)
+        out.write(pd.DataFrame(rows, columns=OUTPUT_COLUMNS).astype({c: 'Int64' for c in 'xywh'}).to_string(index=False) + '\n')
 
 # %% ../nbs/04_inference.ipynb #b5604657
 FORMATS = ('csv', 'json', 'table')

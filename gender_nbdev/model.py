@@ -4,24 +4,26 @@
 
 # %% ../nbs/02_model.ipynb #c55b3f36
 from __future__ import annotations
-import json, os
+import copy, io, json, os, warnings
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from torch import nn
 from .core import *
-from .data import FACE_CROP, CELEBA_IMAGE_SIZE
+from .images import FACE_CROP, CELEBA_IMAGE_SIZE
+from .detector import BLAZEFACE_MODELS, blazeface_file, onnx_session
 from fastcore.foundation import L
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file, load_file
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'MODEL_FORMAT', 'activation', 'SkipConcatBlock', 'GenderCNN', 'stage_table', 'male_probs',
-           'classification_metrics', 'dl_male_probs', 'write_atomically', 'plain_python', 'save_gender_model',
-           'load_gender_model']
+__all__ = ['ACTIVATIONS', 'activation', 'SkipConcatBlock', 'GenderCNN', 'stage_table', 'male_probs', 'classification_metrics',
+           'dl_male_probs', 'BlazeBlock', 'BlazeFace', 'load_blazeface', 'export_onnx', 'export_gender_onnx',
+           'export_blazeface', 'plain_python', 'save_gender_model', 'load_gender_model']
 
 # %% ../nbs/02_model.ipynb #3b78c389
 ACTIVATIONS = dict(leaky_relu=partial(nn.LeakyReLU, 0.15), relu=nn.ReLU, gelu=nn.GELU, silu=nn.SiLU)
@@ -113,16 +115,99 @@ def dl_male_probs(model:nn.Module, dl, tta:bool=False) -> tuple:
     probs, targets = zip(*[(male_probs(model, xb, tta), yb) for xb, yb in dl])
     return torch.cat(probs).float().cpu(), torch.cat(targets).cpu()
 
+# %% ../nbs/02_model.ipynb #869efc10
+def _same_pad(x:torch.Tensor, k:int, stride:int) -> torch.Tensor:
+    "Pad `x` (N, C, H, W) as TensorFlow's 'SAME' padding does for a `k` x `k` conv with `stride` (the odd pixel right and below)."
+    ph, pw = (max((-(-n // stride) - 1) * stride + k - n, 0) for n in x.shape[2:])
+    return F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
+
+class BlazeBlock(nn.Module):
+    "Depthwise conv, 1x1 conv, plus the input (max-pooled when strided, zero channels added), then ReLU."
+    def __init__(self, ni:int, nf:int, stride:int=1, ks:int=3, skip:bool=True):
+        super().__init__()
+        self.ni, self.nf, self.stride, self.ks, self.skip = ni, nf, stride, ks, skip
+        self.dw = nn.Conv2d(ni, ni, ks, stride, padding=ks // 2 if stride == 1 else 0, groups=ni)
+        self.pw = nn.Conv2d(ni, nf, 1)
+
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
+        h = self.pw(self.dw(x if self.stride == 1 else _same_pad(x, self.ks, self.stride)))
+        if self.skip:
+            x = F.max_pool2d(x, 2) if self.stride == 2 else x
+            h = torch.cat([h[:, :self.ni] + x, h[:, self.ni:]], 1) if self.nf > self.ni else h + x
+        return F.relu(h)
+
+# %% ../nbs/02_model.ipynb #39e0e1d5
+class BlazeFace(nn.Module):
+    "BlazeFace's network, built from a `spec` (stored with its weights): `model(x)` for x (N, 3, size, size) in [-1, 1] gives raw box regressors (N, 896, 16) and scores (N, 896, 1)."
+    def __init__(self, spec:dict):
+        super().__init__()
+        self.size, self.heads, self.n_anchors = spec['size'], spec['heads'], spec['anchors']  # anchors per cell, per head
+        nf, ks, self.stem_stride = spec['stem']
+        self.stem = nn.Conv2d(3, nf, ks, self.stem_stride)
+        self.blocks = nn.ModuleList(BlazeBlock(*b) for b in spec['blocks'])
+        chans = [spec['blocks'][i][1] for i in self.heads]
+        self.cls = nn.ModuleList(nn.Conv2d(c, a, 1) for c, a in zip(chans, self.n_anchors))
+        self.reg = nn.ModuleList(nn.Conv2d(c, a * 16, 1) for c, a in zip(chans, self.n_anchors))
+
+    def forward(self, x:torch.Tensor) -> tuple:
+        h, feats = F.relu(self.stem(_same_pad(x, self.stem.kernel_size[0], self.stem_stride))), []
+        for i, block in enumerate(self.blocks):
+            h = block(h)
+            if i in self.heads: feats.append(h)
+        flat = lambda convs, d: torch.cat([c(f).permute(0, 2, 3, 1).reshape(x.shape[0], -1, d) for c, f in zip(convs, feats)], 1)  # per cell, per anchor
+        return flat(self.reg, 16), flat(self.cls, 1)
+
+# %% ../nbs/02_model.ipynb #c0d1e2f3
+def load_blazeface(name:str='front') -> BlazeFace:
+    "One of the BlazeFace models shipped with the package (see `BLAZEFACE_MODELS`), in PyTorch, in eval mode."
+    with safe_open(str(blazeface_file(name, '.safetensors')), 'pt') as f:
+        model = BlazeFace(json.loads(f.metadata()['spec']))
+        model.load_state_dict({k: f.get_tensor(k).float() for k in f.keys()})
+        model.spec = json.loads(f.metadata()['spec'])
+    return model.eval().requires_grad_(False)
+
+# %% ../nbs/02_model.ipynb #fe195e2b
+class _MaleProbability(nn.Module):
+    "`model` fed uint8 (N, H, W, 3) faces: scaled, normalised with `stats`, and its probability of `male` (N,) out."
+    def __init__(self, model:nn.Module, stats:tuple):
+        super().__init__()
+        self.model = model
+        self.register_buffer('mean', torch.tensor(stats[0], dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer('std', torch.tensor(stats[1], dtype=torch.float32).view(1, 3, 1, 1))
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
+        x = (x.permute(0, 3, 1, 2).float() / 255 - self.mean) / self.std
+        return self.model(x).softmax(1)[:, 1]
+
+def export_onnx(module:nn.Module, example:torch.Tensor, fn:str|Path, outputs:list, metadata:dict|None=None) -> Path:
+    "Export `module` (in eval mode, on the CPU) to the ONNX file `fn`, input `x` of any batch size, with `metadata` (str values) in the file."
+    import onnx  # here, not at the top: only exporting needs it
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # the tracer's notes on constant shapes (fixed by the input size) and the exporter's deprecation notes
+        torch.onnx.export(module.eval().cpu(), (example,), buf, input_names=['x'], output_names=outputs, opset_version=17,
+                          dynamic_axes={'x': {0: 'n'}, **{o: {0: 'n'} for o in outputs}}, dynamo=False)
+    graph = onnx.load_from_string(buf.getvalue())
+    for k, v in (metadata or {}).items(): graph.metadata_props.add(key=k, value=v)
+    write_atomically(Path(fn), lambda tmp: onnx.save(graph, str(tmp)))
+    return Path(fn)
+
+# %% ../nbs/02_model.ipynb #eff2eb5f
+def export_gender_onnx(model:GenderCNN, fn:str|Path, stats:tuple) -> Path:
+    "Export (a CPU copy of) `model` to the ONNX file `fn`: uint8 faces (N, size, size, 3) in, probability of `male` (N,) out."
+    size = model.config['size']
+    return export_onnx(_MaleProbability(copy.deepcopy(model), stats), torch.zeros(1, size, size, 3, dtype=torch.uint8), fn, ['p_male'])
+
+class _Scaled(nn.Module):
+    "uint8 (N, H, W, 3) to float (N, 3, H, W) in [-1, 1], as BlazeFace takes it."
+    def forward(self, x:torch.Tensor) -> torch.Tensor: return x.permute(0, 3, 1, 2).float() / 127.5 - 1
+
+def export_blazeface(name:str, fn:str|Path|None=None) -> Path:
+    "Export the shipped BlazeFace model `name` from PyTorch to ONNX (default: next to its weights, as the package ships it): uint8 photos (N, size, size, 3) in."
+    model = load_blazeface(name)
+    return export_onnx(nn.Sequential(_Scaled(), model), torch.zeros(1, model.size, model.size, 3, dtype=torch.uint8),
+                       fn or blazeface_file(name), ['reg', 'cls'], dict(spec=json.dumps(model.spec)))
+
 # %% ../nbs/02_model.ipynb #65f6d947
-MODEL_FORMAT = 'gender_nbdev.model/1'
-
-def write_atomically(fn:Path, write):
-    "Call `write(tmp)` for a temporary name next to `fn` (its folder made if needed), then rename it to `fn`."
-    fn.parent.mkdir(parents=True, exist_ok=True)
-    tmp = fn.with_name(f'.{fn.name}.tmp')
-    write(tmp)
-    os.replace(tmp, fn)
-
 def plain_python(obj):
     "`obj` with fastcore `L`s and tuples as lists and NumPy scalars as Python numbers (tensors kept), for JSON and `weights_only` loading."
     if isinstance(obj, dict): return {k: plain_python(v) for k, v in obj.items()}
@@ -132,29 +217,21 @@ def plain_python(obj):
 def save_gender_model(model:GenderCNN, path:str|Path,
                       stats:tuple, # the normalisation the model was trained with: (means, standard deviations) per channel
                       tta:bool=False, # predict by averaging with the mirror image
+                      context:float=1., # faces are framed with this much margin, then cut to the middle (as training's cache and `Reframe` do)
                       **info, # anything else to record in model.json (metrics, recipe, ...)
                      ) -> Path:
-    "Save `model` to the folder `path` as model.safetensors (weights) plus model.json (how to use them)."
+    "Save `model` to the folder `path`: model.safetensors (weights), model.json (how to use them) and model.onnx (the same network for ONNX Runtime, see `export_gender_onnx`)."
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta = dict(format=MODEL_FORMAT, architecture=model.config, vocab=list(VOCAB), tta=tta,
                 preprocessing=dict(size=model.config['size'], face_crop=FACE_CROP, aligned_size=list(CELEBA_IMAGE_SIZE),
-                                   resample='bilinear', mean=list(stats[0]), std=list(stats[1])), **info)
+                                   resample='bilinear', mean=list(stats[0]), std=list(stats[1]), context=context), **info)
     write_atomically(path/'model.safetensors', lambda fn: save_file(weights, fn))
     write_atomically(path/'model.json', lambda fn: fn.write_text(json.dumps(plain_python(meta), indent=2)))
+    export_gender_onnx(model, path/'model.onnx', stats)
     return path
 
 # %% ../nbs/02_model.ipynb #c81662cb
-def _read_meta(path:Path) -> dict:
-    "The parsed model.json in `path`, checked to be ours."
-    fn = path/'model.json'
-    if not fn.is_file(): raise InputError(f"{path}: no model.json (not a saved gender_nbdev model)")
-    try: meta = json.loads(fn.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InputError(f"{fn}: not valid JSON ({e})") from None
-    if not isinstance(meta, dict) or meta.get('format') != MODEL_FORMAT:
-        raise InputError(f"{fn}: format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {MODEL_FORMAT!r}")
-    return meta
-
 def _read_weights(fn:Path) -> dict:
     "The tensors in the safetensors file `fn`."
     try: return load_file(fn)
@@ -174,7 +251,7 @@ def _check_weights(fn:Path, weights:dict, model:nn.Module):
 def load_gender_model(path:str|Path) -> tuple:
     "`(model, meta)` from a folder written by `save_gender_model`; the model is in eval mode."
     path = Path(path)
-    meta = _read_meta(path)
+    meta = read_model_meta(path)
     try: model = GenderCNN(**meta['architecture'])
     except (KeyError, TypeError) as e: raise InputError(f"{path/'model.json'}: bad architecture ({e})") from None
     weights = _read_weights(path/'model.safetensors')

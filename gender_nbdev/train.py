@@ -240,7 +240,7 @@ def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list 
     if rank_distrib() > 0: return {}  # the first process evaluates and saves
     metrics = dict(partition_metrics(learn.model, learn.dls, recipe.tta), n_train=len(learn.dls.train.dataset), epochs=len(history),
                    seconds=round(seconds, 1), best_epoch=int(history.valid_loss.idxmin()))
-    save_gender_model(learn.model, out, imagenet_stats, tta=recipe.tta, framing=framing and asdict(framing), recipe=recipe.as_dict(),
+    save_gender_model(learn.model, out, imagenet_stats, tta=recipe.tta, context=recipe.context, framing=framing and asdict(framing), recipe=recipe.as_dict(),
                       metrics=metrics, data=data_summary(items))
     write_atomically(out/'metrics.json', lambda fn: fn.write_text(json.dumps(metrics, indent=2)))
     history.to_csv(out/'history.csv')

@@ -54,3 +54,14 @@ def test_missing_model_is_one_clear_line(tmp_path):
     res = _predict(tmp_path/'x.jpg', '--model', tmp_path/'nomodel', cwd=tmp_path)
     assert res.returncode == 2
     assert res.stderr.strip() == f"error: {tmp_path/'nomodel'}: no model.json (not a saved gender_nbdev model)"
+
+def test_prediction_imports_no_torch(tmp_path):
+    "Importing the inference module and predicting through the Python API runs on ONNX Runtime: torch, fastai and pandas stay out."
+    data = make_celeba_fixture(tmp_path/'celeba', n=(2, 1, 1))
+    code = ("import sys; from gender_nbdev.inference import GenderPredictor, iter_predictions; "
+            "heavy = lambda: sorted({'torch', 'fastai', 'pandas'} & set(sys.modules)); before = heavy(); "
+            f"rows = list(iter_predictions([{str(data/'img_align_celeba'/'000001.jpg')!r}], GenderPredictor(), detect=False)); "
+            "print(before, heavy(), rows[0]['label'])")
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=dict(os.environ, GENDER_NBDEV_CACHE=str(tmp_path/'cache')))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split()[:4] in (['[]', '[]', 'female'], ['[]', '[]', 'male']), res.stdout

@@ -12,7 +12,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work"/dist/gender_nbdev-*.whl
 echo "clean venv resolved: $("$work/venv/bin/python" -m pip list --format=freeze --disable-pip-version-check |
-  grep -iE '^(fastai|fastcore|fasttransform|fastprogress|torch|torchvision|numpy|pandas|pillow|matplotlib|safetensors|dlib-bin)==' | tr '\n' ' ')"
+  grep -iE '^(fastai|fastcore|fasttransform|fastprogress|torch|torchvision|numpy|pandas|pillow|matplotlib|safetensors|dlib-bin|onnxruntime|onnx)==' | tr '\n' ' ')"
 cd "$work"
 export GENDER_NBDEV_CACHE="$work/cache" PATH="$work/venv/bin:$PATH"
 python -c "from gender_nbdev.data import make_celeba_fixture; make_celeba_fixture('celeba', n=(120, 30, 30))"
@@ -23,3 +23,12 @@ gender_nbdev_predict celeba/img_align_celeba/000001.jpg --no-detect
 gender_nbdev_train --data celeba --out model --epochs 1 --size 32 --bs 16 --context 1 >train.log
 gender_nbdev_evaluate --data celeba --model model --out metrics.json >/dev/null
 python -c "import json; m = json.load(open('metrics.json')); assert m['n'] == 30, m; print('evaluated', m['n'], 'test images, accuracy', m['accuracy'])"
+# prediction runs on ONNX Runtime: the Python API predicts a photo without importing torch, fastai or pandas
+python - "${photo:-celeba/img_align_celeba/000001.jpg}" <<'PY'
+import sys
+from gender_nbdev.inference import GenderPredictor, iter_predictions
+rows = list(iter_predictions([sys.argv[1]], GenderPredictor(), workers=0))
+heavy = sorted({'torch', 'fastai', 'pandas'} & set(sys.modules))
+assert not heavy and 'onnxruntime' in sys.modules, heavy
+print('predicted', rows[0]['label'], 'with ONNX Runtime; torch, fastai, pandas not imported')
+PY
