@@ -4,7 +4,7 @@
 
 # %% ../nbs/01c_cache.ipynb #f4137b9f
 from __future__ import annotations
-import hashlib, json, os, shutil, tempfile, time
+import hashlib, itertools, json, os, shutil, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -112,9 +112,10 @@ class CachedFaces:
 class FacesDL(TfmdDL):
     "A fastai DataLoader that gathers whole batches out of a `CachedFaces` (no per-item work)."
     def create_batches(self, samps):
-        idxs = np.fromiter(samps, dtype=np.int64)
-        stop = len(idxs) // self.bs * self.bs if self.drop_last else len(idxs)
-        for i in range(0, stop, self.bs): yield self.dataset.batch(idxs[i:i+self.bs])
+        samps = iter(samps)  # read a batch's worth at a time: fastai's show_batch(unique=True) passes an endless stream
+        while len(idxs := np.fromiter(itertools.islice(samps, self.bs), dtype=np.int64)):
+            if len(idxs) < self.bs and self.drop_last: return
+            yield self.dataset.batch(idxs)
 
 # %% ../nbs/01c_cache.ipynb #9f0a6d19
 def _device_pixels(cache:FaceCache, device:torch.device):
