@@ -72,8 +72,8 @@ def photo_faces(img:Image.Image, predictor:GenderPredictor) -> pd.DataFrame:
     "A row per face found in `img`: its number, label, the model's probability for that label, and its box (x, y, w, h)."
     found = predictor.faces(img)
     probs = predictor.probs([face for _, face in found])
-    return pd.DataFrame(dict(face=range(1, len(found) + 1), label=[VOCAB[int(p >= 0.5)] for p in probs],
-                             probability=[round(float(max(p, 1 - p)), 3) for p in probs],
+    return pd.DataFrame(dict(face=range(1, len(found) + 1), label=[label_of(p >= 0.5) for p in probs],
+                             probability=[round(float(confidence(p)), 3) for p in probs],
                              box=[tuple(round(float(v)) for v in box) for box, _ in found]), columns=FACE_COLUMNS + ['box'])
 
 # %% ../nbs/07_app.ipynb #0800b203
