@@ -38,7 +38,7 @@ def doc_base() -> str:
 
 @dataclass(frozen=True)
 class Page:
-    src: str      # path under nbs/, e.g. '00_core.ipynb', 'tutorials/end_to_end.ipynb'
+    src: str      # path under nbs/, e.g. '00_core.ipynb', 'tutorials/01_faces_and_labels.ipynb'
     doc: str      # Sphinx document name as nbdev names pages: numbered prefix dropped, lower case ('core')
     caption: str  # sidebar section ('' for the home page)
     @property
