@@ -13,9 +13,9 @@ from PIL import Image
 from .core import *
 
 # %% auto #0
-__all__ = ['BLAZEFACE_MODELS', 'MIN_SCORE', 'NMS_IOU', 'SCORE_CLIP', 'DETECT_BS', 'LARGE_PHOTO', 'TILE_OVERLAP', 'onnx_session',
-           'blazeface_file', 'anchor_centres', 'Detector', 'decode', 'weighted_nms', 'letterbox', 'detect_faces',
-           'detect_tiled']
+__all__ = ['BLAZEFACE_MODELS', 'MIN_SCORE', 'NMS_IOU', 'SCORE_CLIP', 'DETECT_PIXELS', 'LARGE_PHOTO', 'TILE_OVERLAP',
+           'onnx_session', 'blazeface_file', 'anchor_centres', 'Detector', 'decode', 'weighted_nms', 'letterbox',
+           'detect_faces', 'detect_tiled']
 
 # %% ../nbs/01a_detector.ipynb #363797be
 def onnx_session(fn:str|Path, threads:int=1) -> ort.InferenceSession:
@@ -93,18 +93,18 @@ def letterbox(rgb:np.ndarray, size:int) -> tuple:
     h, w = rgb.shape[:2]
     f = size / max(h, w)
     nw, nh = max(1, round(w * f)), max(1, round(h * f))
-    small = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.))  # reduce() first: fast on big photos
+    small = rgb if (nw, nh) == (w, h) else np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.))  # reduce() first: fast on big photos
     x0, y0 = (size - nw) // 2, (size - nh) // 2
     out = np.zeros((size, size, 3), np.uint8)
     out[y0:y0 + nh, x0:x0 + nw] = small
     return out, f, (x0, y0)
 
-DETECT_BS = 4  # photos per run of the network: on one CPU thread, larger batches are no faster per photo
+DETECT_PIXELS = 4 * 128 * 128  # input pixels per run of the network: 4 photos for the 128 px model, 1 for the 256 px one (on one CPU thread, larger batches are slower per photo)
 
 def detect_faces(detector:Detector, rgbs:list) -> list:
     "BlazeFace's detections for each photo of `rgbs` (H x W x 3 uint8), batched: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), in photo pixels, and score."
-    boxes = [letterbox(rgb, detector.size) for rgb in rgbs]
-    runs = [detector(np.stack([x for x, _, _ in boxes[i:i + DETECT_BS]])) for i in range(0, len(boxes), DETECT_BS)]
+    boxes, bs = [letterbox(rgb, detector.size) for rgb in rgbs], max(1, DETECT_PIXELS // detector.size ** 2)
+    runs = [detector(np.stack([x for x, _, _ in boxes[i:i + bs]])) for i in range(0, len(boxes), bs)]
     out = []
     for dets, (_, f, offset) in zip(decode(detector, *map(np.concatenate, zip(*runs))) if runs else [], boxes):
         dets = weighted_nms(dets)
@@ -129,10 +129,22 @@ def _whole_faces(dets:np.ndarray, x:int, y:int, tw:int, th:int, w:int, h:int, ma
     dets[:, :16] += np.tile([x, y], 8)
     return dets
 
+def _tile_photo(rgb:np.ndarray, size:int) -> tuple:
+    "`rgb` shrunk so that its tiles fit a `size` square (never enlarged), its scale, and its tiles (x, y, w, h) in the shrunk pixels."
+    h, w = rgb.shape[:2]
+    tw, th = _tiles(h, w)[0][2:]
+    f = min(1., size / max(tw, th))
+    small = rgb if f == 1 else np.asarray(Image.fromarray(rgb).resize((round(w * f), round(h * f)), Image.Resampling.BILINEAR, reducing_gap=2.))
+    return small, f, _tiles(*small.shape[:2])
+
 def detect_tiled(detector:Detector, rgbs:list, large:int=LARGE_PHOTO) -> list:
     "`detect_faces`, where a photo whose longer side is over `large` is also searched in its 2 x 2 tiles (its small faces are larger there), merged."
-    tiles = [(i, t) for i, rgb in enumerate(rgbs) if max(rgb.shape[:2]) > large for t in _tiles(*rgb.shape[:2])]
-    found = detect_faces(detector, list(rgbs) + [rgbs[i][y:y + th, x:x + tw] for i, (x, y, tw, th) in tiles])
+    shrunk = {i: _tile_photo(rgb, detector.size) for i, rgb in enumerate(rgbs) if max(rgb.shape[:2]) > large}
+    tiles = [(i, t) for i, (_, _, ts) in shrunk.items() for t in ts]
+    found = detect_faces(detector, [shrunk[i][0] if i in shrunk else rgb for i, rgb in enumerate(rgbs)] +
+                         [shrunk[i][0][y:y + th, x:x + tw] for i, (x, y, tw, th) in tiles])
     merged = [[dets] for dets in found[:len(rgbs)]]
-    for (i, tile), dets in zip(tiles, found[len(rgbs):]): merged[i].append(_whole_faces(dets, *tile, rgbs[i].shape[1], rgbs[i].shape[0]))
-    return [weighted_nms(np.concatenate(parts)) if len(parts) > 1 else parts[0] for parts in merged]
+    for (i, tile), dets in zip(tiles, found[len(rgbs):]): merged[i].append(_whole_faces(dets, *tile, *shrunk[i][0].shape[1::-1]))
+    out = [weighted_nms(np.concatenate(parts)) if len(parts) > 1 else parts[0] for parts in merged]
+    for i, (_, f, _) in shrunk.items(): out[i][:, :16] /= f  # back in the photo's pixels
+    return out

@@ -17,9 +17,9 @@ from .faces import *
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'PHOTO_SIDE', 'IMAGES_PER_JOB', 'COLUMNS', 'OUTPUT_COLUMNS', 'FORMATS', 'predict_main',
-           'shipped_model_path', 'GenderPredictor', 'face_crops', 'image_sources', 'open_image', 'Prepared',
-           'prepare_images', 'iter_predictions', 'predict_gender', 'predict_cli']
+__all__ = ['MODEL_BS', 'IMAGE_SUFFIXES', 'PHOTO_SIDE', 'IMAGES_PER_JOB', 'JOB_BYTES', 'COLUMNS', 'OUTPUT_COLUMNS', 'FORMATS',
+           'predict_main', 'shipped_model_path', 'GenderPredictor', 'face_crops', 'image_sources', 'open_image',
+           'Prepared', 'prepare_images', 'iter_predictions', 'predict_gender', 'predict_cli']
 
 # %% ../nbs/04_inference.ipynb #2f6d2150
 def shipped_model_path() -> Path:
@@ -60,14 +60,21 @@ def faces(self:GenderPredictor, img:Image.Image, detect:bool=True) -> list:
     "The `(box, face)` pairs of `img` (see `face_crops`), ready for `probs`."
     return face_crops([img], self.framing, self.size, detect, self.finder, self.context)[0]
 
+MODEL_BS = 16  # faces per run of the network: on one CPU thread, batches of hundreds are slower per face (they leave the cache)
+
+@patch
+def _run(self:GenderPredictor, x:np.ndarray) -> np.ndarray:
+    "The network's probability of `male` for the uint8 faces `x` (N, size, size, 3), `MODEL_BS` at a time."
+    return np.concatenate([self.session.run(None, {'x': np.ascontiguousarray(x[i:i + MODEL_BS])})[0] for i in range(0, len(x), MODEL_BS)])
+
 @patch
 def probs(self:GenderPredictor, faces:list, sure:float=0.9) -> np.ndarray:
     "Probability of `male` for each prepared face (PIL images or uint8 arrays of `size` pixels); with `tta`, averaged with the mirror image where under `sure`."
     if not len(faces): return np.zeros(0, np.float32)
     x = np.stack([np.asarray(f, dtype=np.uint8) for f in faces])
-    p = self.session.run(None, {'x': x})[0]
+    p = self._run(x)
     unsure = np.flatnonzero((p > 1 - sure) & (p < sure)) if self.tta else []
-    if len(unsure): p[unsure] = (p[unsure] + self.session.run(None, {'x': np.ascontiguousarray(x[unsure, :, ::-1])})[0]) / 2
+    if len(unsure): p[unsure] = (p[unsure] + self._run(x[unsure, :, ::-1])) / 2
     return p
 
 # %% ../nbs/04_inference.ipynb #35945e94
@@ -100,7 +107,7 @@ def open_image(source) -> Image.Image:
     return _array_image(source) if isinstance(source, np.ndarray) else source.convert('RGB')
 
 # %% ../nbs/04_inference.ipynb #562a1aa6
-IMAGES_PER_JOB = 16  # images a worker process opens and prepares at a time
+IMAGES_PER_JOB, JOB_BYTES = 16, 2 ** 19  # a worker process opens and prepares up to 16 images at a time, fewer large files (half a megabyte in all: the processes finish together)
 
 @dataclass
 class Prepared:
@@ -140,10 +147,18 @@ def _rows(done:list, predictor:GenderPredictor):
             p_male, box = float(next(probs)), None if box is None else [round(float(v)) for v in box]
             yield dict(zip(COLUMNS, (image, name, i, box, label_of(p_male >= 0.5), round(p_male, 4), None)))
 
+def _file_size(source) -> int:
+    "Bytes of a source that is a file (0 for an image in memory or a file that is not there)."
+    try: return os.path.getsize(source) if isinstance(source, Path) else 0
+    except OSError: return 0
+
 def _jobs(inputs) -> 'Iterator':
-    "The images of `inputs` as jobs of `IMAGES_PER_JOB` `(image number, name, source)` triples."
-    sources = ((i, name, src) for i, (name, src) in enumerate(image_sources(inputs)))
-    while job := list(itertools.islice(sources, IMAGES_PER_JOB)): yield job
+    "The images of `inputs` as jobs of `(image number, name, source)` triples: at most `IMAGES_PER_JOB`, files of under `JOB_BYTES` in all but the last."
+    job, size = [], 0
+    for i, (name, src) in enumerate(image_sources(inputs)):
+        job.append((i, name, src)); size += _file_size(src)
+        if len(job) == IMAGES_PER_JOB or size >= JOB_BYTES: yield job; job, size = [], 0
+    if job: yield job
 
 def _pool(workers:int):
     "A pool of worker processes (forked on Linux, where that is quick; each runs its networks on one thread)."
