@@ -145,7 +145,7 @@ def _rows(done:list, predictor:GenderPredictor):
         if p.error: yield dict(zip(COLUMNS, (image, name, None, None, None, None, p.error))); continue
         for i, (box, _) in enumerate(p.faces):
             p_male, box = float(next(probs)), None if box is None else [round(float(v)) for v in box]
-            yield dict(zip(COLUMNS, (image, name, i, box, label_of(p_male >= 0.5), round(p_male, 4), None)))
+            yield dict(zip(COLUMNS, (image, name, i, box, label_of(p_male >= 0.5), p_male, None)))
 
 def _file_size(source) -> int:
     "Bytes of a source that is a file (0 for an image in memory or a file that is not there)."
@@ -197,8 +197,8 @@ def predict_gender(inputs, # paths, folders, globs, PIL images, arrays, or lists
 OUTPUT_COLUMNS = ['path', 'face', 'x', 'y', 'w', 'h', 'label', 'p_male']  # x, y, w, h: the face's box in the photo (empty with --no-detect)
 
 def _output_row(r:dict) -> dict:
-    "A prediction row as the command writes it: the box as four columns."
-    return dict(path=r['path'], face=r['face'], **dict(zip('xywh', r['box'] or [None] * 4)), label=r['label'], p_male=r['p_male'])
+    "A prediction row as the command writes it: the box as four columns, the probability to 4 decimals."
+    return dict(path=r['path'], face=r['face'], **dict(zip('xywh', r['box'] or [None] * 4)), label=r['label'], p_male=round(r['p_male'], 4))
 
 def _write_rows(rows:list, fmt:str, out=None):
     "Write output rows as csv, json or a table (to stdout by default)."
