@@ -240,6 +240,7 @@ def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list 
     "Train, evaluate and save a model; returns (and writes to out/metrics.json) its metrics."
     out, start = Path(out), time.time()
     items = sample_items(training_items(data, skip_bad=skip_bad), max_items, recipe.seed)
+    parse_weights(recipe.sources, list(items.folder.unique()))  # a mistyped folder fails now, not after caching
     framing = recipe_framing(items, recipe)
     learn, history = fit_recipe(items, recipe, out/'checkpoints', resume, skip_bad, framing)
     seconds = time.time() - start
