@@ -4,12 +4,13 @@
 
 # %% ../nbs/01e_sources.ipynb #f170e3ec
 from __future__ import annotations
-import os, random
+import contextlib, os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 from PIL import Image
 from .core import *
 from .data import *
@@ -21,8 +22,8 @@ from fastai.data.core import DataLoaders
 # %% auto #0
 __all__ = ['LANDMARK_FILES', 'LANDMARK_COLUMNS', 'CELEBA_TYPICAL', 'CELEBA_POINTS', 'IMAGE_COLUMNS', 'LABEL_COLUMNS',
            'read_landmarks', 'write_landmarks', 'celeba_template', 'KnownFace', 'DetectedFace', 'read_photo_labels',
-           'make_photo_fixture', 'typical_landmarks', 'photo_source_items', 'is_photo_folder', 'celeba_source_items',
-           'training_items', 'parse_weights', 'WeightedFacesDL', 'weight_sources']
+           'make_photo_fixture', 'one_thread', 'typical_landmarks', 'photo_source_items', 'is_photo_folder',
+           'celeba_source_items', 'training_items', 'parse_weights', 'WeightedFacesDL', 'weight_sources']
 
 # %% ../nbs/01e_sources.ipynb #99227c0f
 LANDMARK_FILES = ('list_landmarks_align_celeba.txt', 'list_landmarks_align_celeba.csv')  # official and Kaggle layouts
@@ -123,15 +124,24 @@ def make_photo_fixture(dest:str|Path, # the folder to create
     return dest
 
 # %% ../nbs/01e_sources.ipynb #e1d8daaf
+@contextlib.contextmanager
+def one_thread():
+    "Inside, torch computes on one thread: the detector's small convolutions only wait on each other's threads (on a busy machine, 10x slower with two)."
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(threads)
+
 def typical_landmarks(paths:list, # photos to look at (a sample of a folder)
                       finder:FaceFinder|None=None,
                      ) -> tuple:
     "dlib's five landmarks of the largest face of each of `paths`, as fractions of its width and height: the median (None if none is found) and the fraction of photos with a face."
     finder, found = finder or face_finder(), []
-    for p in paths:
-        img = open_rgb(p)
-        faces = finder(np.asarray(img))
-        if faces: found.append(np.array(faces[0].landmarks, float) / img.size)
+    with one_thread():
+        for p in paths:
+            img = open_rgb(p)
+            faces = finder(np.asarray(img))
+            if faces: found.append(np.array(faces[0].landmarks, float) / img.size)
     median = tuple(map(tuple, np.median(found, 0).round(4).tolist())) if found else None
     return median, len(found) / max(len(paths), 1)
 

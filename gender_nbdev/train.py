@@ -219,7 +219,7 @@ def recipe_framing(items:pd.DataFrame, recipe:Recipe) -> FaceFraming|None:
     if recipe.align != 'landmarks' and 'kind' in items and (items.kind == 'photos').any():
         raise InputError(f"photo folders ({', '.join(items.folder[items.kind == 'photos'].unique())}) are framed by their landmarks: train with align='landmarks'")
     train = items[(items.partition == 'train') & (items.kind == 'celeba' if 'kind' in items else True)]
-    framing, _ = calibrate_framing(train.path.sample(min(1000, len(train)), random_state=recipe.seed).tolist())
+    with one_thread(): framing, _ = calibrate_framing(train.path.sample(min(1000, len(train)), random_state=recipe.seed).tolist())
     return framing and replace(framing, scale=recipe.crop)
 
 def data_summary(items:pd.DataFrame) -> dict:
