@@ -5,6 +5,7 @@
 # %% ../nbs/01c_cache.ipynb #f4137b9f
 from __future__ import annotations
 import hashlib, itertools, json, os, shutil, tempfile, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -21,32 +22,56 @@ from fastai.data.core import TfmdDL, DataLoaders
 from fastai.data.transforms import CategoryMap, Category, IntToFloatTensor
 
 # %% auto #0
-__all__ = ['CACHE_FORMAT', 'cache_fingerprint', 'build_face_cache', 'FaceCache', 'CachedFaces', 'FacesDL', 'cached_dls',
-           'images_per_second']
+__all__ = ['CACHE_FORMAT', 'PROGRESS_EVERY', 'cache_fingerprint', 'build_face_cache', 'FaceCache', 'CachedFaces', 'FacesDL',
+           'cached_dls', 'images_per_second']
 
 # %% ../nbs/01c_cache.ipynb #2b3b4e22
 CACHE_FORMAT = 3  # bump when the way pixels are made changes (2: faces found by BlazeFace; 3: BlazeFace in ONNX Runtime)
 
+def _framers(items:pd.DataFrame) -> list:
+    "Each row's framer (see [Sources](01e_sources.ipynb): an object with `frame(img, size, context, framing)`), or None: find the face in a CelebA-aligned image."
+    if 'framer' not in items: return [None] * len(items)
+    return [f if hasattr(f, 'frame') else None for f in items.framer]
+
+
 def cache_fingerprint(items:pd.DataFrame, size:int, context:float=1., framing:FaceFraming|None=None) -> str:
-    "A key for the cached faces of `items`: changes with any file, its size or mtime, `size`, `context` or `framing`."
+    "A key for the cached faces of `items`: changes with any file, its size or mtime, `size`, `context`, `framing` or a row's framer."
     h = hashlib.sha1(f'format={CACHE_FORMAT} size={size} context={context} crop={FACE_CROP} framing={framing}'.encode())
-    for p in items.path:
+    for p, framer in zip(items.path, _framers(items)):
         try: st = os.stat(p); h.update(f'{p}|{st.st_size}|{st.st_mtime_ns}\n'.encode())
         except OSError: h.update(f'{p}|missing\n'.encode())
+        if framer is not None: h.update(f'{framer!r}\n'.encode())
     return h.hexdigest()[:20]
 
 # %% ../nbs/01c_cache.ipynb #658e0e53
 def _decode_rows(job:tuple) -> list:
-    "Worker: decode and frame `paths` into rows `start...` of the .npy at `fn`; the problems found."
-    fn, start, paths, size, context, framing = job
+    "Worker: decode and frame `paths` (by their `framers`) into rows `start...` of the .npy at `fn`; the problems found."
+    fn, start, paths, framers, size, context, framing = job
     torch.set_num_threads(1)  # one process per core: the detector's threads would only fight each other
     pixels, problems = np.load(fn, mmap_mode='r+'), []
-    for row, p in enumerate(paths, start):
-        try: pixels[row], problem = np.asarray(frame_aligned(open_rgb(p), size, context, framing)).transpose(2, 0, 1), None
+    for row, p, framer in zip(range(start, start + len(paths)), paths, framers):
+        frame = framer.frame if framer is not None else frame_aligned
+        try: pixels[row], problem = np.asarray(frame(open_rgb(p), size, context, framing)).transpose(2, 0, 1), None
         except InputError as e: problem = str(e).removeprefix(f"{p}: ")
         problems.append(problem)
     pixels.flush()
     return problems
+
+PROGRESS_EVERY = 30  # seconds between progress lines while a cache builds, in a log (no progress bars)
+
+def _decode_all(jobs:list, n_workers:int, bars:bool) -> list:
+    "`_decode_rows` of every job in `n_workers` processes, in job order; a progress bar, or a line every `PROGRESS_EVERY` s where there are no bars."
+    if bars or n_workers < 1 or len(jobs) <= 4: return list(parallel(_decode_rows, jobs, n_workers=n_workers, progress=bars and len(jobs) > 4))
+    found, n, done, start, last = [None] * len(jobs), sum(len(j[2]) for j in jobs), 0, time.time(), time.time()
+    with ProcessPoolExecutor(n_workers) as pool:
+        futures = {pool.submit(_decode_rows, job): i for i, job in enumerate(jobs)}
+        for f in as_completed(futures):
+            found[futures[f]] = f.result()
+            done, now = done + len(jobs[futures[f]][2]), time.time()
+            if now - last >= PROGRESS_EVERY and done < n:
+                print(f"  {done:,} of {n:,} faces ({done / n:.0%}) in {now - start:.0f} s, about {(now - start) * (n - done) / done:.0f} s to go", flush=True)
+                last = now
+    return found
 
 # %% ../nbs/01c_cache.ipynb #889cd57c
 def build_face_cache(items:pd.DataFrame, # a table from `celeba_items`
@@ -62,11 +87,11 @@ def build_face_cache(items:pd.DataFrame, # a table from `celeba_items`
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp, side = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.building-')), round(size * context)
     np.lib.format.open_memmap(tmp/'pixels.npy', mode='w+', dtype=np.uint8, shape=(len(items), 3, side, side)).flush()
-    paths = items.path.tolist()
-    jobs = [(tmp/'pixels.npy', i, paths[i:i+chunk], size, context, framing) for i in range(0, len(paths), chunk)]
+    paths, framers = items.path.tolist(), _framers(items)
+    jobs = [(tmp/'pixels.npy', i, paths[i:i+chunk], framers[i:i+chunk], size, context, framing) for i in range(0, len(paths), chunk)]
     bars, start = progress_bars(), time.time()
     if len(jobs) > 4 and not bars: print(f"caching the faces of {len(items):,} images at {size} px ...", flush=True)
-    found = parallel(_decode_rows, jobs, n_workers=os.cpu_count() if n_workers is None else n_workers, progress=bars and len(jobs) > 4)
+    found = _decode_all(jobs, os.cpu_count() if n_workers is None else n_workers, bars)
     if len(jobs) > 4 and not bars: print(f"cached {len(items):,} faces in {time.time() - start:.0f} s", flush=True)
     (tmp/'problems.json').write_text(json.dumps([p for ps in found for p in ps]))
     try: os.rename(tmp, dest)

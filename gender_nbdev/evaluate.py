@@ -17,6 +17,7 @@ from .core import *
 from .data import *
 from .faces import *
 from .model import *
+from .sources import read_photo_labels
 from .inference import *
 
 # %% auto #0
@@ -162,21 +163,6 @@ def pasted_accuracy(table:pd.DataFrame, predictor:GenderPredictor, seed:int=0, b
 
 # %% ../nbs/05_evaluate.ipynb #f1a2b3c4
 AGE_BANDS = {'0-17': (0, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}  # years, both ends included
-_IMAGE_COLUMNS, _LABEL_COLUMNS = ('image_id', 'file', 'path'), ('Male', 'gender', 'label')
-
-def _photo_labels(fn:Path) -> pd.DataFrame:
-    "The labels file `fn`, checked to have an image and a label column; with `image` and `Male` (bool) columns added."
-    try: table = pd.read_csv(fn)
-    except FileNotFoundError: raise InputError(f"{fn}: labels file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e: raise InputError(f"{fn}: not a readable CSV file ({e})") from None
-    image, label = (next((c for c in cols if c in table), None) for cols in (_IMAGE_COLUMNS, _LABEL_COLUMNS))
-    if image is None or label is None:
-        raise InputError(f"{fn}: needs an image column ({', '.join(_IMAGE_COLUMNS)}) and a label column "
-                         f"(Male: 1/-1, or gender/label: male/female); it has {', '.join(map(str, table.columns))}")
-    values = table[label].astype(str).str.strip().str.lower()
-    male = values.map({'1': True, '-1': False, 'male': True, 'female': False, 'm': True, 'f': False})
-    if male.isna().any(): raise InputError(f"{fn}, line {int(male.isna().idxmax()) + 2}: {label} is {table[label][male.isna()].iloc[0]!r}; expected 1/-1 or male/female")
-    return table.assign(image=table[image].astype(str), Male=male.astype(bool))
 
 # %% ../nbs/05_evaluate.ipynb #f2a3b4c5
 def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder of them
@@ -186,7 +172,7 @@ def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder
     "One row per labelled photo: image, path, label, Male, and identity, age, age_band and race when the labels have them."
     folder = Path(folder)
     if not folder.is_dir(): raise InputError(f"{folder}: photo folder not found")
-    table = _photo_labels(Path(labels) if labels else folder/'labels.csv')
+    table = read_photo_labels(Path(labels) if labels else folder/'labels.csv')
     images = folder/'images' if (folder/'images').is_dir() else folder
     table['path'] = [str(images/f) for f in table.image]
     missing = table.image[~table.path.map(os.path.isfile)]

@@ -17,6 +17,7 @@ from .core import *
 from .data import *
 from .augment import *
 from .cache import *
+from .sources import *
 from .faces import *
 from .model import *
 from fastcore.basics import store_attr, noop
@@ -164,6 +165,7 @@ class Recipe:
                  bands:float=0.3, # probability of black bands at a training face's edges, as where a photo ends
                  epochs:int=60, # passes over the training images
                  bs:int=128, # batch size
+                 sources:str='', # sampling weight per training folder, e.g. 'utkface-train=2,celeba-half-10k=0.5' (others: 1; see `parse_weights`)
                  lr:float=3e-3, # peak learning rate of the one-cycle schedule
                  wd:float=1e-2, # weight decay
                  label_smoothing:float=0., # move this much probability to the other class in the loss
@@ -182,10 +184,12 @@ class Recipe:
 
 # %% ../nbs/03_train.ipynb #fdc186d0
 def recipe_dls(items:pd.DataFrame, recipe:Recipe, framing:FaceFraming|None=None, skip_bad:bool=False) -> DataLoaders:
-    "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, framing, context and augmentation."
-    return cached_dls(items, recipe.size, recipe.bs, context=recipe.context, skip_bad=skip_bad, zoom=recipe.zoom, shift=recipe.shift,
-                      rotate=recipe.rotate, photo=recipe.photo, bands=recipe.bands,
-                      framing=framing if recipe.align == 'landmarks' else None)
+    "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, framing, context, augmentation and source weights."
+    framing = framing if recipe.align == 'landmarks' else None
+    dls = cached_dls(items, recipe.size, recipe.bs, context=recipe.context, skip_bad=skip_bad, zoom=recipe.zoom, shift=recipe.shift,
+                     rotate=recipe.rotate, photo=recipe.photo, bands=recipe.bands, framing=framing)
+    cached = FaceCache(items, recipe.size, recipe.context, framing, skip_bad).items  # (built above: found at once)
+    return weight_sources(dls, cached[cached.partition == 'train'], parse_weights(recipe.sources, list(items.folder.unique())))
 
 def recipe_model(recipe:Recipe) -> GenderCNN:
     "A fresh `GenderCNN` of `recipe`'s size, widths, activation and dropout."
@@ -211,20 +215,22 @@ def fit_recipe(items:pd.DataFrame, recipe:Recipe, path:str|Path, # checkpoints g
 
 # %% ../nbs/03_train.ipynb #8d82d7a6
 def recipe_framing(items:pd.DataFrame, recipe:Recipe) -> FaceFraming|None:
-    "Where faces sit in `recipe`'s crop: calibrated on up to 1,000 random training images of `items`, scaled to `recipe.crop`."
-    train = items[items.partition == 'train']
-    framing, _ = calibrate_framing(train.path.sample(min(1000, len(train)), random_state=recipe.seed).tolist())
+    "Where faces sit in `recipe`'s crop: calibrated on up to 1,000 random CelebA training images of `items`, scaled to `recipe.crop`."
+    if recipe.align != 'landmarks' and 'kind' in items and (items.kind == 'photos').any():
+        raise InputError(f"photo folders ({', '.join(items.folder[items.kind == 'photos'].unique())}) are framed by their landmarks: train with align='landmarks'")
+    train = items[(items.partition == 'train') & (items.kind == 'celeba' if 'kind' in items else True)]
+    with one_thread(): framing, _ = calibrate_framing(train.path.sample(min(1000, len(train)), random_state=recipe.seed).tolist())
     return framing and replace(framing, scale=recipe.crop)
 
 def data_summary(items:pd.DataFrame) -> dict:
-    "What a model was trained on, for its model.json: images and people per folder and partition, and the training class counts."
-    per = items.groupby(['folder', 'partition'], observed=True)
+    "What a model was trained on, for its model.json: images and people per folder (and its kind) and partition, and the training class counts."
+    per = items.groupby(['folder', 'kind', 'partition'] if 'kind' in items else ['folder', 'partition'], observed=True)
     people = per.identity.nunique() if 'identity' in items else None
     table = pd.DataFrame(dict(images=per.size(), people=people)).reset_index()
     return dict(by_folder=table.to_dict(orient='records'), class_counts=class_counts(items).to_dict())
 
 # %% ../nbs/03_train.ipynb #8d82d7a7
-def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list of folders to train on together (default: `celeba_path()`)
+def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list of CelebA and labelled photo folders to train on together (default: `celeba_path()`)
                        out:str|Path='gender-model', # output folder: model, metrics.json, checkpoints/
                        recipe:Recipe=Recipe(),
                        resume:bool=False, # continue an interrupted run from out/checkpoints
@@ -233,7 +239,8 @@ def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list 
                       ) -> dict:
     "Train, evaluate and save a model; returns (and writes to out/metrics.json) its metrics."
     out, start = Path(out), time.time()
-    items = sample_items(celeba_items(data, skip_bad=skip_bad), max_items, recipe.seed)
+    items = sample_items(training_items(data, skip_bad=skip_bad), max_items, recipe.seed)
+    parse_weights(recipe.sources, list(items.folder.unique()))  # a mistyped folder fails now, not after caching
     framing = recipe_framing(items, recipe)
     learn, history = fit_recipe(items, recipe, out/'checkpoints', resume, skip_bad, framing)
     seconds = time.time() - start
@@ -248,13 +255,13 @@ def train_gender_model(data:str|Path|list|None=None, # CelebA folder, or a list 
 
 # %% ../nbs/03_train.ipynb #98bdb062
 @delegates(Recipe.__init__)
-def train_cli(data:list=None, # CelebA folders, trained on together (default: $GENDER_NBDEV_DATA, else ~/.fastai/data/celeba)
+def train_cli(data:list=None, # CelebA folders and labelled photo folders (labels.csv, images/), trained on together (default: $GENDER_NBDEV_DATA, else ~/.fastai/data/celeba)
               out:str='gender-model', # output folder
               resume:bool=False, # continue an interrupted run from OUT/checkpoints
               skip_bad:bool=False, # skip (and report) bad images instead of stopping
               max_items:int=None, # at most this many images per partition (quick runs)
               **kwargs): # the fields of `Recipe`
-    "Train the gender model on a CelebA folder; writes OUT/model.safetensors, model.json and metrics.json."
+    "Train the gender model on CelebA and labelled photo folders; writes OUT/model.safetensors, model.json and metrics.json."
     with report_input_errors():
         metrics = train_gender_model(data, out, Recipe(**kwargs), resume, skip_bad, max_items)
         if metrics: print(json.dumps(metrics, indent=2))  # (only the first of several processes has them)

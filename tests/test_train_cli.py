@@ -64,3 +64,26 @@ def test_bad_data_folder_is_one_clear_line(tmp_path):
     proc = subprocess.run([str(BIN/'gender_nbdev_train'), '--data', str(tmp_path/'nowhere')], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {tmp_path/'nowhere'}: CelebA folder not found (see `download_celeba`)"
+
+def test_celeba_and_photo_folders_train_together(tmp_path):
+    "`--data` takes a CelebA folder and a labelled photo folder; the photos join the train partition, weighted by `--sources`, and model.json says so."
+    from gender_nbdev.sources import make_photo_fixture
+    celeba = make_celeba_fixture(tmp_path/'celeba', n=(200, 60, 60))
+    photos = make_photo_fixture(tmp_path/'photos', celeba, n=80)
+    out, env = tmp_path/'run', dict(os.environ, GENDER_NBDEV_CACHE=str(tmp_path/'cache'), GENDER_NBDEV_PROGRESS='lines')
+    cmd = [str(BIN/'gender_nbdev_train'), '--data', str(celeba), str(photos), '--out', str(out), '--epochs', '1', '--size', '32',
+           '--bs', '16', '--context', '1', '--sources', 'photos=2']
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    model = json.loads((out/'model.json').read_text())
+    assert model['recipe']['sources'] == 'photos=2'
+    photo_rows = [r for r in model['data']['by_folder'] if r['folder'] == 'photos']
+    assert photo_rows == [dict(folder='photos', kind='photos', partition='train', images=80, people=80)]
+    assert json.loads((out/'metrics.json').read_text())['n_train'] == 200 + 80
+
+def test_unknown_source_weight_is_one_clear_line(tmp_path):
+    celeba = make_celeba_fixture(tmp_path/'celeba', n=(40, 20, 20))
+    proc = subprocess.run([str(BIN/'gender_nbdev_train'), '--data', str(celeba), '--sources', 'utk=2', '--out', str(tmp_path/'run')],
+                          capture_output=True, text=True, env=dict(os.environ, GENDER_NBDEV_CACHE=str(tmp_path/'cache')))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: source weight 'utk=2': no training folder 'utk' (the folders are celeba)"
