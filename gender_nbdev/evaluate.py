@@ -268,7 +268,8 @@ def _save(fig, fn:Path) -> str:
 # %% ../nbs/05_evaluate.ipynb #37a26b8b
 def plot_subgroup_recall(rows:list, by:str, ax=None):
     "Bars of the recall of each label in each subgroup (the records of `subgroup_recall`), with the photos counted."
-    table = pd.DataFrame(rows).pivot(index=by, columns='label', values='accuracy').reindex(columns=list(VOCAB))
+    rows = pd.DataFrame(rows)
+    table = rows.pivot(index=by, columns='label', values='accuracy').reindex(index=rows[by].unique(), columns=list(VOCAB))  # groups in the order given
     ax = table.plot.barh(ax=ax or plt.subplots(figsize=(4.2, 0.45 * len(table) + 1))[1], xlim=(0, 1), width=0.75)
     ax.set(xlabel='recall (photos of that label predicted right)', ylabel='')
     ax.legend(loc='lower left', fontsize=8)
