@@ -135,16 +135,20 @@ def _rows_to_frame(fn:Path, rows:list, columns:list[str], allowed:set|None=None)
     return table
 
 # %% ../nbs/01_data.ipynb #ef065313
+def _headed_rows(fn:Path, what:str) -> tuple:
+    "The column names and rows of a CelebA table with a header: the official .txt (a count line, then the names) or Kaggle's .csv."
+    rows = _table_rows(fn)
+    if len(rows) < 2: raise InputError(f"{fn}: too short to be a CelebA {what} file")
+    if fn.suffix.lower() == '.csv': return rows[0][1][1:], rows[1:]
+    (_, count), (_, names), rows = rows[0], rows[1], rows[2:]
+    if count != [str(len(rows))]:
+        raise InputError(f"{fn}, line 1: says {' '.join(count)!r} images, but the file lists {len(rows)}")
+    return names, rows
+
 def read_attributes(fn:str|Path) -> pd.DataFrame:
     "CelebA attributes (1 / -1) from an official .txt or Kaggle .csv file, as booleans per image."
     fn = Path(fn)
-    rows = _table_rows(fn)
-    if len(rows) < 2: raise InputError(f"{fn}: too short to be a CelebA attribute file")
-    if fn.suffix.lower() == '.csv': names, rows = rows[0][1][1:], rows[1:]
-    else:
-        (_, count), (_, names), rows = rows[0], rows[1], rows[2:]
-        if count != [str(len(rows))]:
-            raise InputError(f"{fn}, line 1: says {' '.join(count)!r} images, but the file lists {len(rows)}")
+    names, rows = _headed_rows(fn, 'attribute')
     return _rows_to_frame(fn, rows, names, allowed={'1', '-1'}) == '1'
 
 # %% ../nbs/01_data.ipynb #cbdf83c8

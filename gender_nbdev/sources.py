@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from .core import *
 from .data import *
-from .data import _combine, _rows_to_frame, _table_rows
+from .data import _combine, _headed_rows, _rows_to_frame
 from .faces import *
 from .cache import FacesDL
 from fastai.data.core import DataLoaders
@@ -32,12 +32,7 @@ LANDMARK_COLUMNS = tuple(f'{p}_{c}' for p in ('lefteye', 'righteye', 'nose', 'le
 def read_landmarks(fn:str|Path) -> pd.DataFrame:
     "CelebA's five landmarks per aligned image from the official .txt or Kaggle .csv file: integer pixels, columns `LANDMARK_COLUMNS`."
     fn = Path(fn)
-    rows = _table_rows(fn)
-    if len(rows) < 2: raise InputError(f"{fn}: too short to be a CelebA landmark file")
-    if fn.suffix.lower() == '.csv': names, rows = rows[0][1][1:], rows[1:]
-    else:
-        (_, count), (_, names), rows = rows[0], rows[1], rows[2:]
-        if count != [str(len(rows))]: raise InputError(f"{fn}, line 1: says {' '.join(count)!r} images, but the file lists {len(rows)}")
+    names, rows = _headed_rows(fn, 'landmark')
     if len(names) != len(LANDMARK_COLUMNS): raise InputError(f"{fn}: {len(names)} landmark columns, expected {len(LANDMARK_COLUMNS)} ({' '.join(LANDMARK_COLUMNS)})")
     return _rows_to_frame(fn, rows, list(LANDMARK_COLUMNS)).astype(int)
 
