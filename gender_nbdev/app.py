@@ -202,8 +202,9 @@ Built with [gender_nbdev]({GIT_URL}); run locally with `python app.py`.
 
 ## Licences
 - Code: Apache-2.0 (gender_nbdev).
-- Model weights: trained on CelebA, which is available for non-commercial research purposes only
-  (http://mmlab.ie.cuhk.edu.hk/projects/CelebA.html); assume the same restriction for the model.
+- Model weights: gender_nbdev's shipped model was trained on CelebA (http://mmlab.ie.cuhk.edu.hk/projects/CelebA.html)
+  and UTKFace (https://susanqq.github.io/UTKFace/), both available for non-commercial research purposes only;
+  assume the same restriction for the model.
   Keep this Space non-commercial.
 - Face detector: Google's MediaPipe BlazeFace weights, Apache-2.0 (shipped in the gender_nbdev package);
   face landmarks: dlib's 5-point model from the `face_recognition_models` package.

@@ -23,9 +23,9 @@ from .inference import *
 # %% auto #0
 __all__ = ['AGE_BANDS', 'evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
            'confident_mistakes', 'plot_confident_mistakes', 'subgroup_accuracy', 'identity_accuracy', 'grad_cam',
-           'normalised_batch', 'plot_grad_cam', 'pasted_photo', 'pasted_photos', 'pasted_accuracy', 'photo_items',
-           'photo_predictions', 'photo_scores', 'subgroup_recall', 'photo_report', 'evaluate_model', 'model_id',
-           'evaluate_photos', 'plot_subgroup_recall', 'write_report', 'evaluate_cli']
+           'normalised_batch', 'plot_grad_cam', 'pasted_photo', 'pasted_photos', 'pasted_accuracy', 'age_band',
+           'photo_items', 'photo_predictions', 'photo_scores', 'subgroup_recall', 'photo_report', 'evaluate_model',
+           'model_id', 'evaluate_photos', 'plot_subgroup_recall', 'write_report', 'evaluate_cli']
 
 # %% ../nbs/05_evaluate.ipynb #dd70f668
 def partition_predictions(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', bs:int=256) -> pd.DataFrame:
@@ -162,7 +162,11 @@ def pasted_accuracy(table:pd.DataFrame, predictor:GenderPredictor, seed:int=0, b
                 detected=float((largest.values == truth).mean()), faces_found=float(largest.notna().mean()))
 
 # %% ../nbs/05_evaluate.ipynb #f1a2b3c4
-AGE_BANDS = {'0-17': (0, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}  # years, both ends included
+AGE_BANDS = {'0-4': (0, 4), '5-12': (5, 12), '13-17': (13, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}  # years, both ends included
+
+def age_band(ages:pd.Series) -> pd.Series:
+    "The band of `AGE_BANDS` each age falls in (a categorical in their order)."
+    return pd.cut(ages, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
 
 # %% ../nbs/05_evaluate.ipynb #f2a3b4c5
 def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder of them
@@ -178,7 +182,7 @@ def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder
     missing = table.image[~table.path.map(os.path.isfile)]
     table = skip_or_raise(table.set_index('image'), pd.Series(f'listed but not in {images}', index=missing.values), skip_bad).reset_index()
     table['label'] = table.Male.map(label_of).values
-    if 'age' in table: table['age_band'] = pd.cut(table.age, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
+    if 'age' in table: table['age_band'] = age_band(table.age)
     front = ['image', 'path', 'label', 'Male'] + [c for c in ('identity', 'age', 'age_band', 'race') if c in table]
     return table[front].reset_index(drop=True)
 
@@ -223,14 +227,16 @@ def subgroup_recall(table:pd.DataFrame, by:str) -> pd.DataFrame:
     return pd.DataFrame(dict(n=g.size(), accuracy=g.correct.mean().round(4))).reset_index()
 
 def photo_report(table:pd.DataFrame, n_boot:int=1000) -> dict:
-    "Scores of all photos (and of adults and children, given ages), ECE, and recall by race (adults) and age band, as JSON-ready data."
+    "Scores of all photos (and, given ages, of adults, children, children of 5-17 and of 0-4), ECE, and recall by race (adults) and age band, as JSON-ready data."
     res = dict(all=photo_scores(table, n_boot))
-    if 'age' in table: res |= dict(adults=photo_scores(table[table.age >= 18], n_boot), children=photo_scores(table[table.age < 18], n_boot))
+    if 'age' in table:
+        ages = {'adults': table.age >= 18, 'children': table.age < 18, 'children_5_17': (table.age >= 5) & (table.age < 18), 'children_0_4': table.age < 5}
+        res |= {name: photo_scores(table[rows], n_boot) for name, rows in ages.items() if rows.any()}
     found = table[table.found]
     res['ece'] = round(reliability(found)[1], 4) if len(found) else None
     adults = table[table.age >= 18] if 'age' in table else table  # race x label among adults: the headline's people
     if 'race' in table: res['by_race'] = subgroup_recall(adults, 'race').to_dict(orient='records')
-    if 'age_band' in table: res['by_age_band'] = subgroup_recall(table, 'age_band').to_dict(orient='records')
+    if 'age' in table: res['by_age_band'] = subgroup_recall(table.assign(age_band=age_band(table.age)), 'age_band').to_dict(orient='records')
     return res
 
 # %% ../nbs/05_evaluate.ipynb #444f1130

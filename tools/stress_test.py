@@ -23,8 +23,6 @@ from gender_nbdev.data import open_rgb
 from gender_nbdev.faces import face_finder, align_face
 from gender_nbdev.sources import training_items, photo_source_items
 
-AGE_BANDS = {'0-4': (0, 4), '5-12': (5, 12), '13-17': (13, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}
-
 def darken(img:Image.Image, rng) -> Image.Image:
     "A dim photo: a third of the light, a little gamma."
     return Image.eval(ImageEnhance.Brightness(img).enhance(0.35), lambda v: int(255 * (v / 255) ** 1.15))
@@ -98,21 +96,11 @@ def model_predictions(faces:pd.DataFrame, predictor) -> pd.DataFrame:
     pred = np.where(found, np.where(p >= 0.5, VOCAB[1], VOCAB[0]), None)
     return faces.drop(columns='face').assign(found=found, p_male=p, prediction=pred, correct=pred == faces.label.values)
 
-def band_recall(table:pd.DataFrame) -> list:
-    "Photos and recall per (age band, label) cell."
-    bands = pd.cut(table.age, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
-    g = table.groupby([bands.rename('age_band'), 'label'], observed=True)
-    return pd.DataFrame(dict(n=g.size(), recall=g.correct.mean().round(4))).reset_index().to_dict(orient='records')
-
 def scores(table:pd.DataFrame) -> dict:
-    "Balanced accuracy and recall per class with intervals (see `photo_scores`), and by age band and race x gender where known."
-    from gender_nbdev.evaluate import photo_scores, subgroup_recall
-    res = dict(all=photo_scores(table))
-    if 'age' in table:
-        adults, children = table[table.age >= 18], table[(table.age >= 5) & (table.age < 18)]
-        res |= dict(adults=photo_scores(adults), children_5_17=photo_scores(children), children_0_4=photo_scores(table[table.age < 5]),
-                    women_65=float(adults[(adults.age >= 65) & ~adults.Male].correct.mean()), by_age_band=band_recall(table))
-        if 'race' in table: res['by_race'] = subgroup_recall(adults, 'race').to_dict(orient='records')
+    "`photo_report` (balanced accuracy and recall per class with intervals; by age band and race x gender where known) and the recall of women 65 and over."
+    from gender_nbdev.evaluate import photo_report
+    res = photo_report(table)
+    if 'age' in table: res['women_65'] = float(table[(table.age >= 65) & ~table.Male].correct.mean())
     return res
 
 def photos_per_second(paths:list, predictors:dict, n:int=300) -> dict:
@@ -143,12 +131,13 @@ def main(args=None):
     a = p.parse_args(args)
     with report_input_errors():
         from gender_nbdev.inference import GenderPredictor
+        from gender_nbdev.evaluate import model_id
         conditions = a.conditions.split(',')
         if set(conditions) - set(CONDITIONS): raise InputError(f"--conditions {a.conditions!r}: expected some of {', '.join(CONDITIONS)}")
         predictors = {m: GenderPredictor(None if m == 'shipped' else m) for m in a.models}
         groups = {}  # models that frame faces alike share their faces
         for m, pr in predictors.items(): groups.setdefault((repr(pr.framing), pr.size), []).append(m)
-        res = dict(models={m: str(pr.path) for m, pr in predictors.items()}, results={})
+        res = dict(models={m: model_id(pr) for m, pr in predictors.items()}, results={})  # each model's folder and weights' hash
         for folder in a.photos:
             start, table = time.time(), photo_table(folder, a.max_items)
             for names in groups.values():
