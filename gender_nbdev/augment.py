@@ -23,7 +23,7 @@ from fastai.vision.data import ImageBlock
 from fastai.vision.augment import RandTransform
 
 # %% auto #0
-__all__ = ['FaceCrop', 'Reframe', 'affine_grid', 'PerFace', 'Lighting', 'PhotoLike', 'EdgeBands', 'celeba_batch_tfms',
+__all__ = ['FaceCrop', 'Reframe', 'affine_grid', 'PerFace', 'Lighting', 'DimLight', 'PhotoLike', 'EdgeBands', 'celeba_batch_tfms',
            'celeba_block', 'celeba_dls']
 
 # %% ../nbs/01b_augment.ipynb #e08102f4
@@ -93,6 +93,16 @@ class Lighting(PerFace):
         b = torch.empty(n, 1, 1, 1, device=x.device).uniform_(-m / 2, m / 2) * pick()
         return torch.addcmul(b + 0.5 - 0.5 * c, x, c).clamp_(0, 1)
 
+# %% ../nbs/01b_augment.ipynb #3f15ef6a
+class DimLight(PerFace):
+    "Batch transform: with probability `p` per training face, dim light: brightness scaled to between `darkest` and `brightest`, shadows deepened by a gamma up to `gamma`."
+    order = 42  # after Lighting, before PhotoLike
+    def __init__(self, p:float=0.2, darkest:float=0.25, brightest:float=0.8, gamma:float=1.3): super().__init__(); store_attr()
+    def encodes(self, x:TensorImage) -> TensorImage:
+        uniform = lambda lo, hi: torch.empty(len(x), 1, 1, 1, device=x.device, dtype=x.dtype).uniform_(lo, hi)
+        dim = (x * uniform(self.darkest, self.brightest)).pow(uniform(1., self.gamma))
+        return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < self.p, dim, x)
+
 # %% ../nbs/01b_augment.ipynb #c1b2a3d4
 def _resample(x:torch.Tensor, scale:float) -> torch.Tensor:
     "`x` shrunk to `scale` of its side (averaging) and enlarged back (bilinear): a lower-resolution copy."
@@ -149,16 +159,17 @@ class EdgeBands(PerFace):
 
 # %% ../nbs/01b_augment.ipynb #9515ba58
 def celeba_batch_tfms(size:int, # side of the output faces
-                      aug:bool=True, # augment training batches (reframing, lighting and, if asked, photo effects and edge bands)
+                      aug:bool=True, # augment training batches (reframing, lighting and, if asked, dim light, photo effects and edge bands)
                       context:float=1., # margin around the faces coming in (see `crop_face`)
                       stats:tuple=imagenet_stats, # channel means and standard deviations
                       photo:float=0., # probability of each `PhotoLike` effect per training face (0: none)
                       bands:float=0., # probability of `EdgeBands` per training face (0: none)
+                      dim:float=0., # probability of `DimLight` per training face (0: none)
                       **kwargs, # passed to `Reframe` (zoom, shift, rotate, flip)
                      ) -> list:
-    "Batch transforms: reframing (random when `aug`) to `size`; lighting, photo effects and edge bands when `aug`; then normalisation."
+    "Batch transforms: reframing (random when `aug`) to `size`; lighting, dim light, photo effects and edge bands when `aug`; then normalisation."
     if not aug: return [Reframe(size, context, 0, 0, 0, False), Normalize.from_stats(*stats)]
-    extra = ([PhotoLike(photo)] if photo else []) + ([EdgeBands(bands)] if bands else [])
+    extra = ([DimLight(dim)] if dim else []) + ([PhotoLike(photo)] if photo else []) + ([EdgeBands(bands)] if bands else [])
     return [Reframe(size, context, **kwargs), Lighting(max_lighting=0.2, p=0.5), *extra, Normalize.from_stats(*stats)]
 
 # %% ../nbs/01b_augment.ipynb #8446b0ae

@@ -167,7 +167,7 @@ def cached_dls(items:pd.DataFrame, # a table from `celeba_items`
                skip_bad:bool=False, # skip (and report) unreadable images instead of raising
                device=None, # default: the GPU when there is one
                n_workers:int|None=None, # decoding processes for a first build
-               **kwargs, # passed to `Reframe` (zoom, shift, rotate, flip)
+               **kwargs, # passed to `celeba_batch_tfms` (photo, bands, dim; zoom, shift, rotate, flip for `Reframe`)
               ) -> DataLoaders:
     "fastai DataLoaders (train, valid and, if present, test) served from the face cache."
     cache, device = FaceCache(items, size, context, framing, skip_bad, n_workers), torch.device(device or default_device())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #98f1b627
 from __future__ import annotations
-import hashlib, json, math, os, sys
+import hashlib, json, math, os, sys, warnings
 from pathlib import Path
 
 import numpy as np
@@ -214,20 +214,23 @@ def photo_scores(table:pd.DataFrame, n_boot:int=1000, seed:int=0) -> dict:
     "n, faces found, accuracy, balanced accuracy, recall per class, each with a 95% bootstrap interval (over people when `identity` is known)."
     counts, by_person = _per_group_counts(table)
     draws = np.random.default_rng(seed).multinomial(len(counts), np.full(len(counts), 1 / len(counts)), size=n_boot)
-    point, low, high = _scores(counts.sum(0)), *np.nanpercentile(_scores(draws @ counts), [2.5, 97.5], axis=0)
+    with warnings.catch_warnings():  # a class without photos (a cell of one label) has no recall: NaN, and no interval
+        warnings.simplefilter('ignore', RuntimeWarning)
+        point, low, high = _scores(counts.sum(0)), *np.nanpercentile(_scores(draws @ counts), [2.5, 97.5], axis=0)
     names = ['accuracy', 'balanced_accuracy', 'recall_female', 'recall_male']
     res = dict(n=len(table), people=len(counts) if by_person else None, faces_found=float(table.found.mean()))
     return res | {k: None if np.isnan(v) else round(float(v), 4) for k, v in zip(names, point)} | {
         'ci95': {k: [round(float(a), 4), round(float(b), 4)] for k, a, b in zip(names, low, high) if not np.isnan(a)}}
 
 # %% ../nbs/05_evaluate.ipynb #fcd3e4f5
-def subgroup_recall(table:pd.DataFrame, by:str) -> pd.DataFrame:
-    "Photos and accuracy per (`by` value, label) cell; accuracy within a cell of one label is that label's recall."
-    g = table.groupby([by, 'label'], observed=True)
-    return pd.DataFrame(dict(n=g.size(), accuracy=g.correct.mean().round(4))).reset_index()
+def subgroup_recall(table:pd.DataFrame, by:str, n_boot:int=1000) -> pd.DataFrame:
+    "Photos, accuracy and its 95% interval (see `photo_scores`: over people where known) per (`by` value, label) cell; accuracy within a cell of one label is that label's recall."
+    rows = [dict(zip((by, 'label'), key), n=len(cell), accuracy=round(float(cell.correct.mean()), 4), ci95=photo_scores(cell, n_boot)['ci95']['accuracy'])
+            for key, cell in table.groupby([by, 'label'], observed=True)]
+    return pd.DataFrame(rows, columns=[by, 'label', 'n', 'accuracy', 'ci95'])
 
 def photo_report(table:pd.DataFrame, n_boot:int=1000) -> dict:
-    "Scores of all photos (and, given ages, of adults, children, children of 5-17 and of 0-4), ECE, and recall by race (adults) and age band, as JSON-ready data."
+    "Scores of all photos (and, given ages, of adults, children, children of 5-17 and of 0-4), ECE, and recall with intervals by race (adults) and age band, as JSON-ready data."
     res = dict(all=photo_scores(table, n_boot))
     if 'age' in table:
         ages = {'adults': table.age >= 18, 'children': table.age < 18, 'children_5_17': (table.age >= 5) & (table.age < 18), 'children_0_4': table.age < 5}
@@ -273,12 +276,18 @@ def _save(fig, fn:Path) -> str:
 
 # %% ../nbs/05_evaluate.ipynb #37a26b8b
 def plot_subgroup_recall(rows:list, by:str, ax=None):
-    "Bars of the recall of each label in each subgroup (the records of `subgroup_recall`), with the photos counted."
+    "Bars of the recall of each label in each subgroup (the records of `subgroup_recall`), with their 95% intervals where the records have them."
     rows = pd.DataFrame(rows)
-    table = rows.pivot(index=by, columns='label', values='accuracy').reindex(index=rows[by].unique(), columns=list(VOCAB))  # groups in the order given
-    ax = table.plot.barh(ax=ax or plt.subplots(figsize=(4.2, 0.45 * len(table) + 1))[1], xlim=(0, 1), width=0.75)
+    grid = lambda col: rows.pivot(index=by, columns='label', values=col).reindex(index=rows[by].unique(), columns=list(VOCAB))  # groups in the order given
+    table = grid('accuracy')
+    err = None
+    if 'ci95' in rows:  # distances from the bar to each end of its interval, as pandas wants them: (labels, 2, groups)
+        rows = rows.assign(below=rows.accuracy - rows.ci95.str[0], above=rows.ci95.str[1] - rows.accuracy)
+        err = np.stack([grid('below').values.T, grid('above').values.T], 1)
+    ax = table.plot.barh(ax=ax or plt.subplots(figsize=(4.2, 0.45 * len(table) + 1))[1], xlim=(0, 1), width=0.75,
+                         xerr=err, error_kw=dict(lw=0.8, capsize=2, ecolor='0.3'))
     ax.set(xlabel='recall (photos of that label predicted right)', ylabel='')
-    ax.legend(loc='lower left', fontsize=8)
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)  # below the axis: bars fill the plot
     return ax
 
 def _plots(metrics:dict, table:pd.DataFrame, predictor:GenderPredictor) -> dict:

@@ -19,7 +19,8 @@ def open_rgb(fn:str|Path, draft_side:int|None=None) -> Image.Image:
         with Image.open(fn) as img:
             full = max(img.size)
             if draft_side and full > 2 * draft_side: img.draft('RGB', tuple(math.ceil(v * draft_side / full) for v in img.size))
-            out = ImageOps.exif_transpose(img).convert('RGB')
+            ImageOps.exif_transpose(img, in_place=True)  # (decodes it; in place: copying a large photo costs as much as decoding it)
+            out = img if img.mode == 'RGB' else img.convert('RGB')
             out.info['scale'] = full / max(out.size)  # pixels of the file per pixel of `out` (1 unless drafted)
             return out
     except FileNotFoundError: raise InputError(f"{fn}: file not found") from None

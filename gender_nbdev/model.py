@@ -118,7 +118,7 @@ def dl_male_probs(model:nn.Module, dl, tta:bool=False) -> tuple:
 # %% ../nbs/02_model.ipynb #869efc10
 def _same_pad(x:torch.Tensor, k:int, stride:int) -> torch.Tensor:
     "Pad `x` (N, C, H, W) as TensorFlow's 'SAME' padding does for a `k` x `k` conv with `stride` (the odd pixel right and below)."
-    ph, pw = (max((-(-n // stride) - 1) * stride + k - n, 0) for n in x.shape[2:])
+    ph, pw = (max((-(-n // stride) - 1) * stride + k - n, 0) for n in map(int, x.shape[2:]))  # Python ints: fixed pads in the export
     return F.pad(x, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2))
 
 class BlazeBlock(nn.Module):
@@ -133,7 +133,7 @@ class BlazeBlock(nn.Module):
         h = self.pw(self.dw(x if self.stride == 1 else _same_pad(x, self.ks, self.stride)))
         if self.skip:
             x = F.max_pool2d(x, 2) if self.stride == 2 else x
-            h = torch.cat([h[:, :self.ni] + x, h[:, self.ni:]], 1) if self.nf > self.ni else h + x
+            h = h + (F.pad(x, (0, 0, 0, 0, 0, self.nf - self.ni)) if self.nf > self.ni else x)
         return F.relu(h)
 
 # %% ../nbs/02_model.ipynb #39e0e1d5

@@ -20,13 +20,13 @@ from .cache import *
 from .sources import *
 from .faces import *
 from .model import *
-from fastcore.basics import store_attr, noop
+from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.callback.core import Callback
 from fastai.callback.schedule import fit_one_cycle, lr_find  # noqa: F401 (patches Learner)
 from fastai.callback.channelslast import ChannelsLast  # noqa: F401 (patches Learner.to_channelslast)
-from fastai.learner import Learner
+from fastai.learner import Learner, noop  # (the `noop` that `learn.no_logging()` puts in place of the logger)
 from fastai.data.core import DataLoaders
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.mixup import MixUp
@@ -149,7 +149,7 @@ def partition_metrics(model:nn.Module, dls, tta:bool=False) -> dict:
 
 # %% ../nbs/03_train.ipynb #22a69381
 class Recipe:
-    "Training settings; the defaults are the recipe of the shipped model."
+    "Training settings; the defaults are the CelebA-only recipe (the shipped model's own is in its model.json)."
     def __init__(self,
                  size:int=64, # image side after the face crop
                  widths:tuple=(8, 16, 32), # conv width of each skip-concat block, comma separated
@@ -163,6 +163,7 @@ class Recipe:
                  rotate:float=5., # ... and turned by up to this many degrees
                  photo:float=0.3, # probability of each photo effect per training face: lower resolution, blur, grey, colour cast
                  bands:float=0.3, # probability of black bands at a training face's edges, as where a photo ends
+                 dim:float=0., # probability of dim light per training face (see `DimLight`)
                  epochs:int=60, # passes over the training images
                  bs:int=128, # batch size
                  sources:str='', # sampling weight per training folder, e.g. 'utkface-train=2,celeba-half-10k=0.5' (others: 1; see `parse_weights`)
@@ -187,7 +188,8 @@ def recipe_dls(items:pd.DataFrame, recipe:Recipe, framing:FaceFraming|None=None,
     "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, framing, context, augmentation and source weights."
     framing = framing if recipe.align == 'landmarks' else None
     dls = cached_dls(items, recipe.size, recipe.bs, context=recipe.context, skip_bad=skip_bad, zoom=recipe.zoom, shift=recipe.shift,
-                     rotate=recipe.rotate, photo=recipe.photo, bands=recipe.bands, framing=framing)
+                     rotate=recipe.rotate, photo=recipe.photo, bands=recipe.bands,
+                     dim=recipe.dim, framing=framing)
     cached = FaceCache(items, recipe.size, recipe.context, framing, skip_bad).items  # (built above: found at once)
     return weight_sources(dls, cached[cached.partition == 'train'], parse_weights(recipe.sources, list(items.folder.unique())))
 
