@@ -224,7 +224,7 @@ def photo_scores(table:pd.DataFrame, n_boot:int=1000, seed:int=0) -> dict:
 
 # %% ../nbs/05_evaluate.ipynb #fcd3e4f5
 def subgroup_recall(table:pd.DataFrame, by:str, n_boot:int=1000) -> pd.DataFrame:
-    "Photos, accuracy and its 95% interval (see `photo_scores`: over people where known) per (`by` value, label) cell; accuracy within a cell of one label is that label's recall."
+    "Photos, accuracy and its 95% interval (see `photo_scores`: over people where the table names them, else over photos) per (`by` value, label) cell; accuracy within a cell of one label is that label's recall."
     rows = [dict(zip((by, 'label'), key), n=len(cell), accuracy=round(float(cell.correct.mean()), 4), ci95=photo_scores(cell, n_boot)['ci95']['accuracy'])
             for key, cell in table.groupby([by, 'label'], observed=True)]
     return pd.DataFrame(rows, columns=[by, 'label', 'n', 'accuracy', 'ci95'])
@@ -276,7 +276,7 @@ def _save(fig, fn:Path) -> str:
 
 # %% ../nbs/05_evaluate.ipynb #37a26b8b
 def plot_subgroup_recall(rows:list, by:str, ax=None):
-    "Bars of the recall of each label in each subgroup (the records of `subgroup_recall`), with their 95% intervals where the records have them."
+    "Bars of the recall of each label in each subgroup (`subgroup_recall(...).to_dict(orient='records')`, as `photo_report` keeps them), with their 95% intervals where the records have them."
     rows = pd.DataFrame(rows)
     grid = lambda col: rows.pivot(index=by, columns='label', values=col).reindex(index=rows[by].unique(), columns=list(VOCAB))  # groups in the order given
     table = grid('accuracy')
