@@ -159,3 +159,9 @@ def test_site_shows_committed_figures(site):
     assert kinds, 'no notebook has a committed figure'
     for mime, ext in kinds:
         assert list((site/'_images').glob(f'*.{ext}')), f'notebooks have {mime} outputs but the site has no .{ext} images'
+
+def test_markdown_output_tables_render(site):
+    "Tables a notebook prints as Markdown (the index's computed Results) reach the site as tables, not as lines of pipes."
+    html = (site/'index.html').read_text(encoding='utf-8')
+    assert html.count('<table') >= 3, 'the index Results tables were not rendered as HTML tables'
+    assert '|---|' not in html and '|—|' not in html

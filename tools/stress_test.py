@@ -97,11 +97,9 @@ def model_predictions(faces:pd.DataFrame, predictor) -> pd.DataFrame:
     return faces.drop(columns='face').assign(found=found, p_male=p, prediction=pred, correct=pred == faces.label.values)
 
 def scores(table:pd.DataFrame) -> dict:
-    "`photo_report` (balanced accuracy and recall per class with intervals; by age band and race x gender where known) and the recall of women 65 and over."
+    "`photo_report`: balanced accuracy and recall per class with intervals; by age band and race x gender where known."
     from gender_nbdev.evaluate import photo_report
-    res = photo_report(table)
-    if 'age' in table: res['women_65'] = float(table[(table.age >= 65) & ~table.Male].correct.mean())
-    return res
+    return photo_report(table)
 
 def photos_per_second(paths:list, predictors:dict, n:int=300) -> dict:
     "End-to-end photos per second (open, find, frame, predict) of each model on the same `n` photos, in one run, alternating twice."

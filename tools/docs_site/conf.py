@@ -19,6 +19,7 @@ exclude_patterns = ['_build', '**.ipynb_checkpoints']
 # Notebooks are never executed here: plots and tables come from the committed outputs.
 nb_execution_mode = 'off'
 nb_merge_streams = True
+nb_render_markdown_format = 'myst'  # Markdown outputs (the README's computed tables) as the pages' own MyST: with tables
 nb_ipywidgets_js = {}  # myst-nb would load require.js and the widget manager from a CDN
 # `{.lead}` on the summary line, `{.nbdev-api}` on API headings, `{.nbdev-source}` on [source] links.
 # No dollarmath: no page has math, so no page loads MathJax (and a `$` in prose stays a `$`).
