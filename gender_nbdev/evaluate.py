@@ -17,15 +17,15 @@ from .core import *
 from .data import *
 from .faces import *
 from .model import *
-from .sources import read_photo_labels
+from .sources import read_photo_labels, age_band
 from .inference import *
 
 # %% auto #0
-__all__ = ['AGE_BANDS', 'evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability',
-           'confident_mistakes', 'plot_confident_mistakes', 'subgroup_accuracy', 'identity_accuracy', 'grad_cam',
-           'normalised_batch', 'plot_grad_cam', 'pasted_photo', 'pasted_photos', 'pasted_accuracy', 'age_band',
-           'photo_items', 'photo_predictions', 'photo_scores', 'subgroup_recall', 'photo_report', 'evaluate_model',
-           'model_id', 'evaluate_photos', 'plot_subgroup_recall', 'write_report', 'evaluate_cli']
+__all__ = ['evaluate_main', 'partition_predictions', 'plot_confusion', 'reliability', 'plot_reliability', 'confident_mistakes',
+           'plot_confident_mistakes', 'subgroup_accuracy', 'identity_accuracy', 'grad_cam', 'normalised_batch',
+           'plot_grad_cam', 'pasted_photo', 'pasted_photos', 'pasted_accuracy', 'photo_items', 'photo_predictions',
+           'photo_scores', 'subgroup_recall', 'photo_report', 'evaluate_model', 'model_id', 'evaluate_photos',
+           'plot_subgroup_recall', 'write_report', 'evaluate_cli']
 
 # %% ../nbs/05_evaluate.ipynb #dd70f668
 def partition_predictions(items:pd.DataFrame, predictor:GenderPredictor, partition:str='test', bs:int=256) -> pd.DataFrame:
@@ -160,13 +160,6 @@ def pasted_accuracy(table:pd.DataFrame, predictor:GenderPredictor, seed:int=0, b
     largest = found[found.face == 0].set_index('image').label.reindex(range(n))
     return dict(n=n, aligned=float(table.correct.mean()),
                 detected=float((largest.values == truth).mean()), faces_found=float(largest.notna().mean()))
-
-# %% ../nbs/05_evaluate.ipynb #f1a2b3c4
-AGE_BANDS = {'0-4': (0, 4), '5-12': (5, 12), '13-17': (13, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}  # years, both ends included
-
-def age_band(ages:pd.Series) -> pd.Series:
-    "The band of `AGE_BANDS` each age falls in (a categorical in their order)."
-    return pd.cut(ages, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
 
 # %% ../nbs/05_evaluate.ipynb #f2a3b4c5
 def photo_items(folder:str|Path, # a folder of photos, or of an `images/` folder of them

@@ -20,10 +20,11 @@ from .cache import FacesDL
 from fastai.data.core import DataLoaders
 
 # %% auto #0
-__all__ = ['LANDMARK_FILES', 'LANDMARK_COLUMNS', 'CELEBA_TYPICAL', 'CELEBA_POINTS', 'IMAGE_COLUMNS', 'LABEL_COLUMNS',
+__all__ = ['LANDMARK_FILES', 'LANDMARK_COLUMNS', 'CELEBA_TYPICAL', 'CELEBA_POINTS', 'IMAGE_COLUMNS', 'LABEL_COLUMNS', 'AGE_BANDS',
            'read_landmarks', 'write_landmarks', 'celeba_template', 'KnownFace', 'DetectedFace', 'read_photo_labels',
            'make_photo_fixture', 'one_thread', 'typical_landmarks', 'photo_source_items', 'is_photo_folder',
-           'celeba_source_items', 'training_items', 'parse_weights', 'WeightedFacesDL', 'weight_sources']
+           'celeba_source_items', 'training_items', 'parse_weights', 'age_band', 'balance_weights', 'WeightedFacesDL',
+           'weight_sources']
 
 # %% ../nbs/01e_sources.ipynb #99227c0f
 LANDMARK_FILES = ('list_landmarks_align_celeba.txt', 'list_landmarks_align_celeba.csv')  # official and Kaggle layouts
@@ -193,6 +194,29 @@ def parse_weights(text:str, # e.g. 'utkface-train=2,celeba-half-10k=0.5'
         weights[name] = w
     return weights
 
+# %% ../nbs/01e_sources.ipynb #08b2ed26
+AGE_BANDS = {'0-4': (0, 4), '5-12': (5, 12), '13-17': (13, 17), '18-39': (18, 39), '40-64': (40, 64), '65+': (65, 200)}  # years, both ends included
+
+def age_band(ages:pd.Series) -> pd.Series:
+    "The band of `AGE_BANDS` each age falls in (a categorical in their order)."
+    return pd.cut(ages, [-1] + [hi for _, hi in AGE_BANDS.values()], labels=list(AGE_BANDS))
+
+# %% ../nbs/01e_sources.ipynb #0775aa19
+def balance_weights(train:pd.DataFrame, # training rows: folder, label, and age where a folder has ages
+                    power:float=1., # 0: as the folder comes; 1: every age band x label cell drawn equally often
+                   ) -> np.ndarray:
+    "Per-row sampling weight `(1 / (cells x the share of its cell)) ** power`, averaging 1 within each folder with ages; 1 in the others."
+    w = np.ones(len(train))
+    if not power or 'age' not in train: return w
+    for folder in train.folder[train.age.notna()].unique():
+        at = np.flatnonzero((train.folder == folder).to_numpy())
+        rows = train.iloc[at]
+        cell = age_band(rows.age).astype(str) + ' ' + rows.label.astype(str)
+        share = cell.map(cell.value_counts(normalize=True)).to_numpy(float)
+        raw = (1 / (cell.nunique() * share)) ** power
+        w[at] = raw / raw.mean()
+    return w
+
 # %% ../nbs/01e_sources.ipynb #c5057c52
 class WeightedFacesDL(FacesDL):
     "A `FacesDL` whose epoch draws item `i` `weights[i]` times on average (the whole part always, the fraction at random); `n` = round(sum of weights)."
@@ -207,9 +231,11 @@ class WeightedFacesDL(FacesDL):
         return self.shuffle_fn(idxs) if self.shuffle else idxs
 
 def weight_sources(dls:DataLoaders, train:pd.DataFrame, # the train rows of the cache, in its order (`FaceCache.items`)
-                   weights:dict) -> DataLoaders:
-    "`dls` with the train loader drawing each folder's images by `weights` (unchanged when every weight is 1)."
-    w = train.folder.map(weights).to_numpy(float)
+                   weights:dict, # sampling weight per folder (see `parse_weights`)
+                   balance:float=0., # how far to even out the age band x label cells of folders with ages (see `balance_weights`)
+                  ) -> DataLoaders:
+    "`dls` with the train loader drawing each folder's images by `weights`, times their `balance_weights` (unchanged when every weight is 1)."
+    w = train.folder.map(weights).to_numpy(float) * balance_weights(train, balance)
     if np.allclose(w, 1): return dls
     dl = dls.train.new(cls=WeightedFacesDL)
     dl.weights, dl.n = w, int(round(w.sum()))

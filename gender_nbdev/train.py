@@ -167,6 +167,7 @@ class Recipe:
                  epochs:int=60, # passes over the training images
                  bs:int=128, # batch size
                  sources:str='', # sampling weight per training folder, e.g. 'utkface-train=2,celeba-half-10k=0.5' (others: 1; see `parse_weights`)
+                 balance:float=0., # draw the age band x gender cells of photo folders with ages evenly (1), as they come (0), or between (see `balance_weights`)
                  lr:float=3e-3, # peak learning rate of the one-cycle schedule
                  wd:float=1e-2, # weight decay
                  label_smoothing:float=0., # move this much probability to the other class in the loss
@@ -185,13 +186,13 @@ class Recipe:
 
 # %% ../nbs/03_train.ipynb #fdc186d0
 def recipe_dls(items:pd.DataFrame, recipe:Recipe, framing:FaceFraming|None=None, skip_bad:bool=False) -> DataLoaders:
-    "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, framing, context, augmentation and source weights."
+    "Cached DataLoaders for `items` as `recipe` trains: its size, batch size, framing, context, augmentation, source weights and age balance."
     framing = framing if recipe.align == 'landmarks' else None
     dls = cached_dls(items, recipe.size, recipe.bs, context=recipe.context, skip_bad=skip_bad, zoom=recipe.zoom, shift=recipe.shift,
                      rotate=recipe.rotate, photo=recipe.photo, bands=recipe.bands,
                      dim=recipe.dim, framing=framing)
     cached = FaceCache(items, recipe.size, recipe.context, framing, skip_bad).items  # (built above: found at once)
-    return weight_sources(dls, cached[cached.partition == 'train'], parse_weights(recipe.sources, list(items.folder.unique())))
+    return weight_sources(dls, cached[cached.partition == 'train'], parse_weights(recipe.sources, list(items.folder.unique())), recipe.balance)
 
 def recipe_model(recipe:Recipe) -> GenderCNN:
     "A fresh `GenderCNN` of `recipe`'s size, widths, activation and dropout."
