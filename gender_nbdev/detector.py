@@ -14,8 +14,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['BLAZEFACE_MODELS', 'MIN_SCORE', 'NMS_IOU', 'SCORE_CLIP', 'DETECT_PIXELS', 'LARGE_PHOTO', 'TILE_OVERLAP',
-           'onnx_session', 'blazeface_file', 'anchor_centres', 'Detector', 'decode', 'weighted_nms', 'letterbox',
-           'detect_faces', 'detect_tiled']
+           'onnx_session', 'blazeface_file', 'head_strides', 'anchor_centres', 'Detector', 'decode', 'weighted_nms',
+           'fit', 'detect_faces', 'detect_tiled']
 
 # %% ../nbs/01a_detector.ipynb #363797be
 def onnx_session(fn:str|Path, threads:int=1) -> ort.InferenceSession:
@@ -36,38 +36,46 @@ def blazeface_file(name:str, suffix:str='.onnx') -> Path:
     return Path(str(importlib.resources.files('gender_nbdev')/'blazeface'/f'{name}{suffix}'))
 
 # %% ../nbs/01a_detector.ipynb #a63d95bb
-def anchor_centres(spec:dict) -> np.ndarray:
-    "Anchor centres (n, 2) as (x, y) fractions of the input: each head cell's centre, once per anchor, row by row."
-    out, stride = [], spec['stem'][2]
+def head_strides(spec:dict) -> list:
+    "The stride of each head's feature map, in input pixels."
+    strides, stride = [], spec['stem'][2]
     for i, block in enumerate(spec['blocks']):
         stride *= block[2]
-        if i not in spec['heads']: continue
-        m = spec['size'] // stride
-        c = (np.arange(m, dtype=np.float32) + 0.5) / m
-        xy = np.stack(np.meshgrid(c, c, indexing='xy'), -1).reshape(-1, 2)
-        out.append(np.repeat(xy, spec['anchors'][spec['heads'].index(i)], 0))
+        if i in spec['heads']: strides.append(stride)
+    return strides
+
+def anchor_centres(spec:dict, h:int, w:int) -> np.ndarray:
+    "Anchor centres (n, 2) as (x, y) input pixels of an `h` x `w` input: each head cell's centre, once per anchor, row by row."
+    out = []
+    for stride, n in zip(head_strides(spec), spec['anchors']):
+        xs, ys = ((np.arange(side // stride, dtype=np.float32) + 0.5) * stride for side in (w, h))
+        out.append(np.repeat(np.stack(np.meshgrid(xs, ys, indexing='xy'), -1).reshape(-1, 2), n, 0))
     return np.concatenate(out)
 
 # %% ../nbs/01a_detector.ipynb #fd20e89c
 class Detector:
-    "One BlazeFace model in ONNX Runtime: `detector(x)` for x (N, size, size, 3) uint8 gives box regressors (N, 896, 16) and scores (N, 896, 1)."
+    "One BlazeFace model in ONNX Runtime: `detector(x)` for x (N, h, w, 3) uint8, sides multiples of `stride`, gives box regressors (N, anchors, 16) and scores (N, anchors, 1)."
     def __init__(self, name:str='front', # one of `BLAZEFACE_MODELS`
                  fn:str|Path|None=None): # another exported file (default: the shipped one)
         self.session = onnx_session(fn or blazeface_file(name))
         self.spec = json.loads(self.session.get_modelmeta().custom_metadata_map['spec'])
-        self.size, self.anchors = self.spec['size'], anchor_centres(self.spec)
+        self.size, self.stride, self._anchors = self.spec['size'], max(head_strides(self.spec)), {}
+    def anchors(self, h:int, w:int) -> np.ndarray:
+        "The anchor centres of an `h` x `w` input (see `anchor_centres`), made once per size."
+        if (h, w) not in self._anchors: self._anchors[h, w] = anchor_centres(self.spec, h, w)
+        return self._anchors[h, w]
     def __call__(self, x:np.ndarray) -> tuple: return tuple(self.session.run(None, {'x': x}))
-    def __repr__(self): return f'Detector({self.size} px, {len(self.anchors)} anchors)'
+    def __repr__(self): return f'Detector({self.size} px, stride {self.stride}, {len(self.anchors(self.size, self.size))} anchors on its square)'
 
 # %% ../nbs/01a_detector.ipynb #e5dcab37
 MIN_SCORE, NMS_IOU, SCORE_CLIP = 0.5, 0.3, 100.  # MediaPipe's settings
 
-def decode(detector:Detector, reg:np.ndarray, cls:np.ndarray) -> list:
-    "For each input, the candidates above `MIN_SCORE`: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), as input fractions, and score."
+def decode(anchors:np.ndarray, reg:np.ndarray, cls:np.ndarray) -> list:
+    "For each input, the candidates above `MIN_SCORE`: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), in input pixels, and score (`anchors`: a `Detector`'s anchors for the inputs' size)."
     scores, out = 1 / (1 + np.exp(-np.clip(cls[..., 0].astype(np.float64), -SCORE_CLIP, SCORE_CLIP))), []
     for r, s in zip(reg, scores):
         keep = s > MIN_SCORE
-        r, s, a = r[keep] / detector.size, s[keep], detector.anchors[keep]
+        r, s, a = r[keep], s[keep], anchors[keep]
         c, wh, kp = r[:, :2] + a, r[:, 2:4], r[:, 4:].reshape(-1, 6, 2) + a[:, None]
         out.append(np.concatenate([c - wh / 2, c + wh / 2, kp.reshape(-1, 12), s[:, None]], 1))
     return out
@@ -88,27 +96,37 @@ def weighted_nms(dets:np.ndarray, threshold:float=NMS_IOU) -> np.ndarray:
     return np.array(out).reshape(-1, 17)
 
 # %% ../nbs/01a_detector.ipynb #4e0af8e7
-def letterbox(rgb:np.ndarray, size:int) -> tuple:
-    "`rgb` shrunk to fit a `size` square, centred on black, as (size, size, 3) uint8; its scale and offset (x, y)."
+def fit(rgb:np.ndarray, size:int, multiple:int|None=None) -> tuple:
+    "`rgb` resized so that its longer side is `size`, centred on black: on the `size` square (MediaPipe's letterbox), or with `multiple`, on sides rounded up to multiples of it; as uint8, its scale and offset (x, y)."
     h, w = rgb.shape[:2]
     f = size / max(h, w)
     nw, nh = max(1, round(w * f)), max(1, round(h * f))
     small = rgb if (nw, nh) == (w, h) else np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.))  # reduce() first: fast on big photos
-    x0, y0 = (size - nw) // 2, (size - nh) // 2
-    out = np.zeros((size, size, 3), np.uint8)
+    out = np.zeros((size, size, 3) if multiple is None else (-(-nh // multiple) * multiple, -(-nw // multiple) * multiple, 3), np.uint8)
+    x0, y0 = (out.shape[1] - nw) // 2, (out.shape[0] - nh) // 2
     out[y0:y0 + nh, x0:x0 + nw] = small
     return out, f, (x0, y0)
 
 DETECT_PIXELS = 4 * 128 * 128  # input pixels per run of the network: 4 photos for the 128 px model, 1 for the 256 px one (on one CPU thread, larger batches are slower per photo)
 
-def detect_faces(detector:Detector, rgbs:list) -> list:
-    "BlazeFace's detections for each photo of `rgbs` (H x W x 3 uint8), batched: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), in photo pixels, and score."
-    boxes, bs = [letterbox(rgb, detector.size) for rgb in rgbs], max(1, DETECT_PIXELS // detector.size ** 2)
-    runs = [detector(np.stack([x for x, _, _ in boxes[i:i + bs]])) for i in range(0, len(boxes), bs)]
+def _candidates(detector:Detector, xs:list) -> list:
+    "The `decode`d candidates of each fitted input of `xs`: inputs of one size run together, `DETECT_PIXELS` at a time."
+    out, by_size = [None] * len(xs), {}
+    for i, x in enumerate(xs): by_size.setdefault(x.shape[:2], []).append(i)
+    for (h, w), todo in by_size.items():
+        bs = max(1, DETECT_PIXELS // (h * w))
+        for k in range(0, len(todo), bs):
+            run = todo[k:k + bs]
+            for i, c in zip(run, decode(detector.anchors(h, w), *detector(np.stack([xs[i] for i in run])))): out[i] = c
+    return out
+
+def detect_faces(detector:Detector, rgbs:list, square:bool=True) -> list:
+    "BlazeFace's detections for each photo of `rgbs` (H x W x 3 uint8), letterboxed to the detector's square or (not `square`) fitted to its stride, batched: (n, 17) arrays of box (x0, y0, x1, y1), 6 keypoints (x, y), in photo pixels, and score."
+    fitted = [fit(rgb, detector.size, None if square else detector.stride) for rgb in rgbs]
     out = []
-    for dets, (_, f, offset) in zip(decode(detector, *map(np.concatenate, zip(*runs))) if runs else [], boxes):
-        dets = weighted_nms(dets)
-        dets[:, :-1] = ((dets[:, :-1].reshape(-1, 8, 2) * detector.size - np.array(offset)) / f).reshape(-1, 16)
+    for candidates, (_, f, offset) in zip(_candidates(detector, [x for x, _, _ in fitted]), fitted):
+        dets = weighted_nms(candidates)
+        dets[:, :16] = (dets[:, :16] - np.tile(offset, 8)) / f  # back in the photo's pixels
         out.append(dets)
     return out
 
@@ -134,17 +152,19 @@ def _tile_photo(rgb:np.ndarray, size:int) -> tuple:
     h, w = rgb.shape[:2]
     tw, th = _tiles(h, w)[0][2:]
     f = min(1., size / max(tw, th))
-    small = rgb if f == 1 else np.asarray(Image.fromarray(rgb).resize((round(w * f), round(h * f)), Image.Resampling.BILINEAR, reducing_gap=2.))
+    small = rgb if f == 1 else np.asarray(Image.fromarray(rgb).resize((round(w * f), round(h * f)), Image.Resampling.BILINEAR, reducing_gap=1.))  # a box filter by a whole factor, then the rest
     return small, f, _tiles(*small.shape[:2])
 
 def detect_tiled(detector:Detector, rgbs:list, large:int=LARGE_PHOTO) -> list:
-    "`detect_faces`, where a photo whose longer side is over `large` is also searched in its 2 x 2 tiles (its small faces are larger there), merged."
+    "`detect_faces`, where a photo whose longer side is over `large` is searched whole and in its 2 x 2 tiles (its small faces are larger there), fitted rather than letterboxed, and merged."
     shrunk = {i: _tile_photo(rgb, detector.size) for i, rgb in enumerate(rgbs) if max(rgb.shape[:2]) > large}
+    small = [i for i in range(len(rgbs)) if i not in shrunk]
+    out = dict(zip(small, detect_faces(detector, [rgbs[i] for i in small])))
     tiles = [(i, t) for i, (_, _, ts) in shrunk.items() for t in ts]
-    found = detect_faces(detector, [shrunk[i][0] if i in shrunk else rgb for i, rgb in enumerate(rgbs)] +
-                         [shrunk[i][0][y:y + th, x:x + tw] for i, (x, y, tw, th) in tiles])
-    merged = [[dets] for dets in found[:len(rgbs)]]
-    for (i, tile), dets in zip(tiles, found[len(rgbs):]): merged[i].append(_whole_faces(dets, *tile, *shrunk[i][0].shape[1::-1]))
-    out = [weighted_nms(np.concatenate(parts)) if len(parts) > 1 else parts[0] for parts in merged]
-    for i, (_, f, _) in shrunk.items(): out[i][:, :16] /= f  # back in the photo's pixels
-    return out
+    found = detect_faces(detector, [s for s, _, _ in shrunk.values()] + [shrunk[i][0][y:y + th, x:x + tw] for i, (x, y, tw, th) in tiles], square=False)
+    merged = {i: [dets] for i, dets in zip(shrunk, found)}
+    for (i, tile), dets in zip(tiles, found[len(shrunk):]): merged[i].append(_whole_faces(dets, *tile, *shrunk[i][0].shape[1::-1]))
+    for i, parts in merged.items():
+        out[i] = weighted_nms(np.concatenate(parts))
+        out[i][:, :16] /= shrunk[i][1]  # back in the photo's pixels
+    return [out[i] for i in range(len(rgbs))]

@@ -63,8 +63,8 @@ class FaceFinder:
         "The detectors to try on `rgb`, in turn: the 256 px one first for a large photo."
         return ('back', 'front') if max(rgb.shape[:2]) > self.large else ('front', 'back')
 
-    def _detect(self, rgbs:list) -> list:
-        "Each photo's detector input size and detections: by its first detector, or by its second if the first finds none; batched per detector."
+    def detect(self, rgbs:list) -> list:
+        "Each photo's detector input size and BlazeFace detections (see `decode`), before landmarks: by its first detector, by its second if the first finds none, else on the bordered photo; batched per detector."
         res, orders = [(0, np.zeros((0, 17)))] * len(rgbs), [self._order(rgb) for rgb in rgbs]
         for turn in (0, 1):
             for model in ('front', 'back'):
@@ -88,14 +88,15 @@ class FaceFinder:
             res[i] = (self.front.size, dets)
         return res
 
+    def landmarked(self, rgb:np.ndarray, size:int, dets:np.ndarray) -> list:
+        "The `Face`s of the detections `dets` of the `size` px model in `rgb` (see `detect`), with dlib's landmarks, largest first."
+        faces = [Face((r.left(), r.top(), r.width(), r.height()), tuple((p.x, p.y) for p in self._landmarks()(rgb, r).parts()))
+                 for r in (_hog_box(d, **HOG_BOX[size]) for d in dets)]
+        return sorted(faces, key=lambda f: -f.box[2] * f.box[3])
+
     def find_many(self, rgbs:list) -> list:
-        "The `Face`s of each photo of `rgbs` (H x W x 3 uint8 arrays), largest first."
-        out = []
-        for rgb, (size, dets) in zip(rgbs, self._detect(rgbs)):
-            faces = [Face((r.left(), r.top(), r.width(), r.height()), tuple((p.x, p.y) for p in self._landmarks()(rgb, r).parts()))
-                     for r in (_hog_box(d, **HOG_BOX[size]) for d in dets)]
-            out.append(sorted(faces, key=lambda f: -f.box[2] * f.box[3]))
-        return out
+        "The `Face`s of each photo of `rgbs` (H x W x 3 uint8 arrays), largest first: `detect`, then `landmarked`."
+        return [self.landmarked(rgb, size, dets) for rgb, (size, dets) in zip(rgbs, self.detect(rgbs))]
 
     def __call__(self, rgb:np.ndarray) -> list: return self.find_many([rgb])[0]
 

@@ -138,7 +138,7 @@ class BlazeBlock(nn.Module):
 
 # %% ../nbs/02_model.ipynb #39e0e1d5
 class BlazeFace(nn.Module):
-    "BlazeFace's network, built from a `spec` (stored with its weights): `model(x)` for x (N, 3, size, size) in [-1, 1] gives raw box regressors (N, 896, 16) and scores (N, 896, 1)."
+    "BlazeFace's network, built from a `spec` (stored with its weights): `model(x)` for x (N, 3, h, w) in [-1, 1] (sides multiples of its coarsest stride; `size` square: 896 anchors) gives raw box regressors (N, anchors, 16) and scores (N, anchors, 1)."
     def __init__(self, spec:dict):
         super().__init__()
         self.size, self.heads, self.n_anchors = spec['size'], spec['heads'], spec['anchors']  # anchors per cell, per head
@@ -178,14 +178,15 @@ class _MaleProbability(nn.Module):
         x = (x.permute(0, 3, 1, 2).float() / 255 - self.mean) / self.std
         return self.model(x).softmax(1)[:, 1]
 
-def export_onnx(module:nn.Module, example:torch.Tensor, fn:str|Path, outputs:list, metadata:dict|None=None) -> Path:
+def export_onnx(module:nn.Module, example:torch.Tensor, fn:str|Path, outputs:list, metadata:dict|None=None,
+                axes:dict|None=None) -> Path: # more dynamic axes than the batch, by input or output name, e.g. {'x': {1: 'h'}}
     "Export `module` (in eval mode, on the CPU) to the ONNX file `fn`, input `x` of any batch size, with `metadata` (str values) in the file."
     import onnx  # here, not at the top: only exporting needs it
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # the tracer's notes on constant shapes (fixed by the input size) and the exporter's deprecation notes
         torch.onnx.export(module.eval().cpu(), (example,), buf, input_names=['x'], output_names=outputs, opset_version=17,
-                          dynamic_axes={'x': {0: 'n'}, **{o: {0: 'n'} for o in outputs}}, dynamo=False)
+                          dynamic_axes={k: {0: 'n', **(axes or {}).get(k, {})} for k in ['x', *outputs]}, dynamo=False)
     graph = onnx.load_from_string(buf.getvalue())
     for k, v in (metadata or {}).items(): graph.metadata_props.add(key=k, value=v)
     write_atomically(Path(fn), lambda tmp: onnx.save(graph, str(tmp)))
@@ -202,10 +203,11 @@ class _Scaled(nn.Module):
     def forward(self, x:torch.Tensor) -> torch.Tensor: return x.permute(0, 3, 1, 2).float() / 127.5 - 1
 
 def export_blazeface(name:str, fn:str|Path|None=None) -> Path:
-    "Export the shipped BlazeFace model `name` from PyTorch to ONNX (default: next to its weights, as the package ships it): uint8 photos (N, size, size, 3) in."
+    "Export the shipped BlazeFace model `name` from PyTorch to ONNX (default: next to its weights, as the package ships it): uint8 photos (N, h, w, 3) in."
     model = load_blazeface(name)
     return export_onnx(nn.Sequential(_Scaled(), model), torch.zeros(1, model.size, model.size, 3, dtype=torch.uint8),
-                       fn or blazeface_file(name), ['reg', 'cls'], dict(spec=json.dumps(model.spec)))
+                       fn or blazeface_file(name), ['reg', 'cls'], dict(spec=json.dumps(model.spec)),
+                       axes={'x': {1: 'h', 2: 'w'}, 'reg': {1: 'anchors'}, 'cls': {1: 'anchors'}})
 
 # %% ../nbs/02_model.ipynb #65f6d947
 def plain_python(obj):
