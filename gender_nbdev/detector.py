@@ -96,13 +96,14 @@ def weighted_nms(dets:np.ndarray, threshold:float=NMS_IOU) -> np.ndarray:
     return np.array(out).reshape(-1, 17)
 
 # %% ../nbs/01a_detector.ipynb #4e0af8e7
-def fit(rgb:np.ndarray, size:int, multiple:int|None=None) -> tuple:
-    "`rgb` resized so that its longer side is `size`, centred on black: on the `size` square (MediaPipe's letterbox), or with `multiple`, on sides rounded up to multiples of it; as uint8, its scale and offset (x, y)."
-    h, w = rgb.shape[:2]
+def fit(rgb:np.ndarray, size:int,
+        multiple:int|None=None) -> tuple: # round the sides up to multiples of this (default: `size`, the square: MediaPipe's letterbox)
+    "`rgb` resized so that its longer side is `size`, centred on black sides that are multiples of `multiple`, as uint8; its scale and offset (x, y)."
+    h, w, multiple = *rgb.shape[:2], multiple or size
     f = size / max(h, w)
     nw, nh = max(1, round(w * f)), max(1, round(h * f))
     small = rgb if (nw, nh) == (w, h) else np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.))  # reduce() first: fast on big photos
-    out = np.zeros((size, size, 3) if multiple is None else (-(-nh // multiple) * multiple, -(-nw // multiple) * multiple, 3), np.uint8)
+    out = np.zeros((-(-nh // multiple) * multiple, -(-nw // multiple) * multiple, 3), np.uint8)
     x0, y0 = (out.shape[1] - nw) // 2, (out.shape[0] - nh) // 2
     out[y0:y0 + nh, x0:x0 + nw] = small
     return out, f, (x0, y0)
